@@ -1,0 +1,157 @@
+"""Pipeline: the registered stages in order, mapped over a stream of documents.
+
+The leading per-document stages run in worker processes (``--jobs``) on bounded batches,
+results coming back in input order so output is identical for any number of jobs. From
+the first corpus stage on, stages run in the main process in input order. If a corpus
+stage needs to observe the whole corpus first, the mapped documents are spooled to a
+temporary file while it observes, then read back: memory stays bounded and stdin works.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import tempfile
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+from newsclean.config import Config, ConfigError
+from newsclean.document import Document
+from newsclean.stages import REGISTRY, Stage
+
+#: stages the pipeline cannot run without
+REQUIRED = frozenset({"decode", "extract"})
+#: a batch sent to a worker closes at this many input bytes even if not full
+BATCH_BYTES = 4 * 1024 * 1024
+
+
+def build_stages(config: Config, registry: list[type[Stage]] | None = None) -> list[Stage]:
+    registry = REGISTRY if registry is None else registry
+    names = {cls.name for cls in registry}
+    for name in config.skip:
+        if name not in names:
+            raise ConfigError(f"--skip {name}: no such stage (stages: {', '.join(c.name for c in registry)})")
+        if name in REQUIRED:
+            raise ConfigError(f"--skip {name}: the pipeline cannot run without {name}")
+    return [cls(config) for cls in registry if cls.name not in config.skip]
+
+
+def run_stage(stage: Stage, doc: Document) -> Document:
+    """Run one stage; a bug in a stage becomes an error on that document, not a crash."""
+    if doc.error or doc.dropped:
+        return doc
+    try:
+        result = stage.process(doc)
+    except Exception as exc:  # noqa: BLE001 - one bad document must not end the run
+        doc.error = f"internal error in stage {stage.name}: {type(exc).__name__}: {exc} (please report this)"
+        doc.raw = None
+        return doc
+    if result is None:
+        if not doc.dropped:
+            doc.drop(stage.name, "dropped", "document dropped by the stage")
+        return doc
+    return result
+
+
+def finish_document(doc: Document) -> Document:
+    """Drop a document left with no text, with the reason."""
+    if not doc.error and not doc.dropped and not doc.paragraphs:
+        had_events = any(e.kind == "drop" for e in doc.events)
+        reason = "every line was removed by the stages" if had_events else "input has no text"
+        doc.drop("pipeline", "empty-document", reason)
+    return doc
+
+
+_worker_stages: list[Stage] = []
+
+
+def _init_worker(config: Config, names: list[str]) -> None:
+    global _worker_stages
+    _worker_stages = [s for s in build_stages(config) if s.name in names]
+
+
+def _process_batch(batch: list[Document]) -> list[Document]:
+    out = []
+    for doc in batch:
+        for stage in _worker_stages:
+            doc = run_stage(stage, doc)
+        out.append(doc)
+    return out
+
+
+def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    nbytes = 0
+    for doc in docs:
+        batch.append(doc)
+        nbytes += len(doc.raw or b"") + len(doc.text or "")
+        if len(batch) >= size or nbytes >= BATCH_BYTES:
+            yield batch
+            batch, nbytes = [], 0
+    if batch:
+        yield batch
+
+
+class Pipeline:
+    """An ordered list of stages.
+
+    >>> p = Pipeline(Config(jobs=1))
+    >>> [d.clean_text for d in p.run([Document(source="a.txt", raw="标题\\n\\n标题\\n正文。".encode())])]
+    ['标题\\n正文。']
+    """
+
+    def __init__(self, config: Config, stages: list[Stage] | None = None) -> None:
+        self.config = config
+        self.stages = build_stages(config) if stages is None else stages
+        split = next((i for i, s in enumerate(self.stages) if s.corpus), len(self.stages))
+        self.mapped = self.stages[:split]
+        self.sequential = self.stages[split:]
+
+    def _map(self, docs: Iterable[Document]) -> Iterator[Document]:
+        workers = self.config.workers
+        if workers <= 1:
+            for doc in docs:
+                for stage in self.mapped:
+                    doc = run_stage(stage, doc)
+                yield doc
+            return
+        names = [s.name for s in self.mapped]
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ctx.Pool(workers, initializer=_init_worker, initargs=(self.config, names)) as pool:
+            pending: deque = deque()
+            for batch in _batches(docs, self.config.batch_size):
+                pending.append(pool.apply_async(_process_batch, (batch,)))
+                while len(pending) > 2 * workers:
+                    yield from pending.popleft().get()
+            while pending:
+                yield from pending.popleft().get()
+
+    def run(self, docs: Iterable[Document]) -> Iterator[Document]:
+        """Every document, processed, in input order (kept, dropped and errored alike)."""
+        mapped = self._map(docs)
+        observers = [s for s in self.sequential if s.needs_observe]
+        if observers:
+            mapped = self._observe(mapped, observers)
+        for doc in mapped:
+            for stage in self.sequential:
+                doc = run_stage(stage, doc)
+            yield finish_document(doc)
+        for stage in self.stages:
+            stage.finish()
+
+    @staticmethod
+    def _observe(docs: Iterator[Document], observers: list[Stage]) -> Iterator[Document]:
+        spool: IO[bytes] = tempfile.TemporaryFile(prefix="newsclean-spool-")
+        with spool:
+            count = 0
+            for doc in docs:
+                if not doc.error and not doc.dropped:
+                    for stage in observers:
+                        stage.observe(doc)
+                pickle.dump(doc, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                count += 1
+            spool.seek(0)
+            for _ in range(count):
+                yield pickle.load(spool)

@@ -1,0 +1,64 @@
+"""Which Chinese script a text is written in: ``hans``, ``hant``, ``mixed`` or ``none``.
+
+A character counts as Traditional when OpenCC's t2s changes it and as Simplified when s2t
+changes it; characters shared by both scripts count for neither.
+
+>>> detect_script("新闻报道")
+'hans'
+>>> detect_script("新聞報道")
+'hant'
+>>> detect_script("Hello")
+'none'
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import opencc
+
+from newsclean.plausibility import is_han
+
+#: share of the minority script's marked characters above which a text is "mixed"
+MIXED_SHARE = 0.2
+
+
+@cache
+def converter(config: str) -> opencc.OpenCC:
+    """One OpenCC converter per config and process (building one reads its dictionaries)."""
+    return opencc.OpenCC(config)
+
+
+_marks: dict[str, int] = {}  # char -> 1 Traditional-only, -1 Simplified-only, 0 neither
+
+
+def _learn(chars: list[str]) -> None:
+    joined = "\n".join(chars)  # one C call each; newlines stop phrase matching across chars
+    as_simp = converter("t2s").convert(joined).split("\n")
+    as_trad = converter("s2t").convert(joined).split("\n")
+    for ch, s, t in zip(chars, as_simp, as_trad, strict=False):
+        _marks[ch] = 1 if s != ch and t == ch else (-1 if t != ch and s == ch else 0)
+
+
+def script_counts(text: str) -> tuple[int, int]:
+    """(Traditional-only, Simplified-only) character counts."""
+    unseen = sorted({ch for ch in text if ch not in _marks and is_han(ch)})
+    if unseen:
+        _learn(unseen)
+    trad = simp = 0
+    for ch in text:
+        mark = _marks.get(ch, 0)
+        if mark > 0:
+            trad += 1
+        elif mark < 0:
+            simp += 1
+    return trad, simp
+
+
+def detect_script(text: str) -> str:
+    trad, simp = script_counts(text)
+    if not trad and not simp:
+        return "hans" if any(is_han(ch) for ch in text) else "none"
+    if min(trad, simp) > MIXED_SHARE * (trad + simp):
+        return "mixed"
+    return "hant" if trad > simp else "hans"

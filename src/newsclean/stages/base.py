@@ -1,0 +1,38 @@
+"""The shape of a stage.
+
+A stage is a small object built from the :class:`~newsclean.config.Config`; ``process``
+takes a document and returns it (changed in place, every change recorded as an
+:class:`~newsclean.document.Event`) or ``None`` to drop it. Per-document stages are pure
+functions of the document and the read-only config, so they run in worker processes.
+
+Corpus stages (``corpus = True``) see every document in input order in the main process.
+When ``needs_observe`` is true, the pipeline first calls ``observe(doc)`` for every document
+(a map side that builds a mergeable summary), then ``process(doc)`` decides using it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from newsclean.config import Config
+from newsclean.document import Document
+
+
+class Stage:
+    name: ClassVar[str] = ""
+    #: one line for `newsclean stages`
+    description: ClassVar[str] = ""
+    corpus: ClassVar[bool] = False
+    needs_observe: ClassVar[bool] = False
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    def process(self, doc: Document) -> Document | None:
+        raise NotImplementedError
+
+    def observe(self, doc: Document) -> None:
+        """Corpus stages: see a document before any is processed (only if needs_observe)."""
+
+    def finish(self) -> None:
+        """Called once after the last document (write profiles, close indexes)."""

@@ -1,0 +1,148 @@
+"""extract: HTML to paragraphs with beautifulsoup4; plain text to non-blank lines.
+
+Page furniture elements (script, style, nav, header, footer, aside, forms, ...) are
+removed and each removal that held text is recorded; block elements and ``<br>`` end a
+paragraph; entities are decoded. Every paragraph keeps the source line it started on.
+
+>>> doc = Document(source="a.html", text="<p>第一段&amp;</p><nav>首页</nav><div>第二段<br>第三段</div>", kind="html")
+>>> [p.text for p in Extract(Config()).process(doc).paragraphs]
+['第一段&', '第二段', '第三段']
+>>> doc.events[0].rule
+'html-furniture'
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+
+from newsclean.config import Config
+from newsclean.document import Document, Event, Paragraph, split_paragraphs
+from newsclean.stages.base import Stage
+
+#: elements whose whole content is furniture or code, never article text
+FURNITURE = frozenset(
+    "script style noscript template nav header footer aside form button select option "
+    "iframe svg canvas head menu dialog".split()
+)
+#: elements that end a paragraph
+BLOCK = frozenset(
+    "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 table tr td th tbody thead tfoot "
+    "section article main blockquote pre figure figcaption address hr center body html "
+    "caption details summary".split()
+)
+#: how much of a removed element's text the audit trail keeps
+EXCERPT_CHARS = 200
+
+_HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|body|p|div|article|br)\b", re.I)
+_SPACE_RUN = re.compile(r"[ \t\r\n\f\v]+")
+_NON_CONTENT = (Comment, Declaration, Doctype, ProcessingInstruction)
+
+
+def looks_like_html(text: str) -> bool:
+    """True when ``text`` is an HTML page or fragment rather than text with a stray tag.
+
+    >>> looks_like_html("<!DOCTYPE html><html><body><p>正文</p></body></html>")
+    True
+    >>> looks_like_html("威脅我的家人。”該用戶表示。</p>")
+    False
+    """
+    head = text.lstrip()[:4096]
+    return head.startswith("<") and len(_HTML_SNIFF.findall(head)) >= 2
+
+
+def _block_of(node: Tag, cache: dict[int, Tag | None]) -> Tag | None:
+    """The nearest block ancestor (or self), memoised so deep nesting stays linear."""
+    chain: list[Tag] = []
+    cur: Tag | None = node
+    result: Tag | None = None
+    while cur is not None:
+        key = id(cur)
+        if key in cache:
+            result = cache[key]
+            break
+        chain.append(cur)
+        if cur.name in BLOCK:
+            result = cur
+            break
+        cur = cur.parent
+    for tag in chain:
+        cache[id(tag)] = result if tag.name not in BLOCK else tag
+    return result
+
+
+def html_paragraphs(html: str, stage: str = "extract") -> tuple[list[Paragraph], list[Event]]:
+    """Paragraphs of an HTML page and the events for the furniture removed from it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        soup = BeautifulSoup(html, "html.parser")
+    events: list[Event] = []
+    for tag in soup.find_all(FURNITURE):
+        if tag.decomposed:
+            continue
+        text = _SPACE_RUN.sub(" ", tag.get_text(" ")).strip()
+        if text and tag.name not in ("script", "style", "head", "svg", "template"):
+            events.append(
+                Event(
+                    stage,
+                    "html-furniture",
+                    "drop",
+                    tag.sourceline,
+                    f"<{tag.name}> element is page furniture, not article text",
+                    before=text[:EXCERPT_CHARS],
+                )
+            )
+        tag.decompose()
+
+    paragraphs: list[Paragraph] = []
+    parts: list[str] = []
+    line: int | None = None
+    current_block: Tag | None = None
+    cache: dict[int, Tag | None] = {}
+
+    def flush() -> None:
+        nonlocal parts, line
+        text = _SPACE_RUN.sub(" ", "".join(parts)).strip()
+        if text:
+            paragraphs.append(Paragraph(text, line or 1))
+        parts, line = [], None
+
+    for node in soup.descendants:
+        if isinstance(node, Tag):
+            if node.name in ("br", "hr"):
+                flush()
+            continue
+        if not isinstance(node, NavigableString) or isinstance(node, _NON_CONTENT):
+            continue
+        parent = node.parent
+        block = _block_of(parent, cache) if parent is not None else None
+        if block is not current_block:
+            flush()
+            current_block = block
+        if line is None and str(node).strip():
+            line = getattr(parent, "sourceline", None)
+        parts.append(str(node))
+    flush()
+    return paragraphs, events
+
+
+class Extract(Stage):
+    name = "extract"
+    description = "HTML to paragraphs (beautifulsoup4), page furniture dropped; text to non-blank lines"
+
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+
+    def process(self, doc: Document) -> Document | None:
+        if doc.text is None:
+            return doc
+        if doc.kind == "html" or (doc.kind == "text" and looks_like_html(doc.text)):
+            doc.paragraphs, events = html_paragraphs(doc.text, self.name)
+            doc.events.extend(events)
+            doc.meta["format"] = "html"
+        else:
+            doc.paragraphs = split_paragraphs(doc.text)
+        doc.text = None  # paragraphs are the document from here on
+        return doc
