@@ -32,8 +32,8 @@ from newsclean.findings import (
     SEVERITIES,
     CodeBook,
     Finding,
-    fingerprint,
     findings_for_document,
+    fingerprint,
     load_codes,
 )
 from newsclean.io.sinks import AtomicFile
@@ -81,7 +81,9 @@ def validate(config: Config) -> None:
         raise ConfigError(f"fail_on must be one of {', '.join(SEVERITIES)}, not {config.fail_on!r}")
     for name in ("max_dup_ratio", "max_boilerplate_ratio"):
         value = getattr(config, name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1
+        ):
             raise ConfigError(f"{name} must be a number from 0 to 1, not {value!r}")
     for name in ("select", "ignore"):
         for prefix in getattr(config, name):
@@ -166,9 +168,7 @@ def run_check(
     return judge(findings, documents, adds_up, config, read)
 
 
-def judge(
-    findings: list[Finding], documents: dict[str, int], adds_up: bool, config: Config, read: int
-) -> CheckResult:
+def judge(findings: list[Finding], documents: dict[str, int], adds_up: bool, config: Config, read: int) -> CheckResult:
     """Mark the findings that fail and say why the check fails, if it does."""
     limit_rank = SEVERITIES.index(config.fail_on)
     limits = {DUPLICATE_FAMILY: config.max_dup_ratio, BOILERPLATE_FAMILY: config.max_boilerplate_ratio}

@@ -111,7 +111,9 @@ class CodeEntry:
         return "\n".join(lines)
 
 
-def _builtin(code: str, stage: str, rule: str, severity: str, message: str, what: str, why: str, example: str) -> CodeEntry:
+def _builtin(
+    code: str, stage: str, rule: str, severity: str, message: str, what: str, why: str, example: str
+) -> CodeEntry:
     return CodeEntry(code, stage, (rule,), message, what, why, example, severity)
 
 
