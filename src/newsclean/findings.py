@@ -165,18 +165,18 @@ BUILTIN: tuple[CodeEntry, ...] = (
             family,
             "*",
             "warning",
-            f"Unlisted {family} finding",
-            f"Any {family} event whose rule has no documented code yet.",
+            f"Unlisted {label} finding",
+            f"Any event of the {label} stages ({family} family) whose rule has no documented code yet.",
             "Nothing is lost: the event is reported with its stage, rule and reason.",
             f"{family}/some-new-rule",
         )
-        for family, digit in (
-            ("pipeline", "0"),
-            ("decode", "1"),
-            ("repair", "2"),
-            ("filter", "3"),
-            ("convert", "4"),
-            ("dedup", "5"),
+        for family, digit, label in (
+            ("pipeline", "0", "input or pipeline"),
+            ("decode", "1", "decoding, extraction or normalisation"),
+            ("repair", "2", "mojibake repair"),
+            ("filter", "3", "spam or boilerplate"),
+            ("convert", "4", "script or conversion"),
+            ("dedup", "5", "duplicate"),
         )
     ),
 )
