@@ -135,7 +135,8 @@ def collect(
     findings: list[Finding] = []
     for doc in pipeline.run(counted(documents_of(inputs, config, exclude))):
         report.add(doc, kept=not doc.error and not doc.dropped)
-        findings.extend(findings_for_document(doc, book))
+        # filter as we go: a big corpus has many unselected (e.g. ignored info) findings
+        findings.extend(f for f in findings_for_document(doc, book) if is_selected(f.code, config))
     return findings, report, read
 
 
@@ -160,7 +161,7 @@ def run_check(
             Finding(where, 1, 1, entry.code, entry.severity, "pipeline", entry.rule, entry.message, detail,
                     document=where, fingerprint=fingerprint(where, entry.code, detail))
         )  # fmt: skip
-    findings = [f for f in findings if is_selected(f.code, config)]
+    findings = [f for f in findings if is_selected(f.code, config)]  # NC090 too
     order = {path: i for i, path in reversed(list(enumerate(f.path for f in findings)))}
     findings.sort(key=lambda f: (order[f.path], f.line, f.col, f.code))
     if use_baseline and config.baseline:

@@ -290,7 +290,8 @@ def check_command(
     try:
         config = make_config(options)
         build_stages(config)
-        load_codes()
+        if all(entry.origin == "built in" for entry in load_codes().entries):
+            raise ConfigError("no rule code files found (rules/codes/*.toml missing from the installation)")
         if write_baseline and not config.baseline:
             raise ConfigError("--write-baseline needs --baseline FILE (or baseline in the settings file)")
         if config.baseline and not write_baseline and not os.path.isfile(config.baseline):

@@ -447,13 +447,22 @@ def findings_for_document(doc: Document, book: CodeBook) -> list[Finding]:
                 message=message,
                 detail=detail,
                 fix=entry.fix,
-                before=event.before,
-                after=event.after,
+                before=_clip(event.before),
+                after=_clip(event.after),
                 document=doc.source,
                 fingerprint=fingerprint(path, entry.code, f"{event.rule}\0{content}"),
             )
         )
     return out
+
+
+#: characters of before/after kept in a finding (the fingerprint uses the whole text):
+#: findings of a large corpus are held until the end
+KEPT_CHARS = 500
+
+
+def _clip(text: str | None) -> str | None:
+    return text if text is None or len(text) <= KEPT_CHARS else text[: KEPT_CHARS - 1] + "…"
 
 
 # -- formats -----------------------------------------------------------------------------
