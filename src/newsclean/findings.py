@@ -434,7 +434,7 @@ def findings_for_document(doc: Document, book: CodeBook) -> list[Finding]:
             if whole_text is None:
                 whole_text = doc.clean_text if record_line is not None else ""
             content = f"{event.reason}\0{whole_text}"
-        message = entry.message if not entry.rules[0] == "*" else f"{entry.message}: {event.stage}/{event.rule}"
+        message = entry.message if entry.rules[0] != "*" else f"{entry.message}: {event.stage}/{event.rule}"
         out.append(
             Finding(
                 path=path,
