@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -205,3 +206,147 @@ def stages_command() -> None:
 
 def main() -> None:
     cli(prog_name="newsclean")
+
+
+# -- check and rule ----------------------------------------------------------------------
+
+#: exit codes of `check`
+EXIT_CHECK_FAILED = 1
+
+
+def _codes_option(values: tuple[str, ...]) -> tuple[str, ...]:
+    """``--select NC1,NC5 --select NC402`` -> ("NC1", "NC5", "NC402")."""
+    return tuple(part.strip().upper() for value in values for part in value.split(",") if part.strip())
+
+
+@cli.command("check")
+@pipeline_options
+@click.option(
+    "--output-format",
+    type=click.Choice(["text", "json", "github", "sarif"]),
+    default="text",
+    show_default=True,
+    help="text for a terminal, github for workflow annotations, json or sarif for tools.",
+)
+@click.option("-o", "--output", default="-", show_default=True, help="Write the findings here (- is stdout).")
+@click.option("--select", multiple=True, help="Report only these codes or prefixes (NC1,NC501; repeatable).")
+@click.option("--ignore", multiple=True, help="Do not report these codes or prefixes (repeatable).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    help="Lowest severity that fails the check (default: warning, so info findings only inform).",
+)
+@click.option(
+    "--max-dup-ratio",
+    type=click.FloatRange(0, 1),
+    help="Fail on duplicates (NC5xx) only if more than this share of documents has one.",
+)
+@click.option(
+    "--max-boilerplate-ratio",
+    type=click.FloatRange(0, 1),
+    help="Fail on spam/boilerplate (NC3xx) only if more than this share of documents has one.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    help="Findings recorded in this file do not fail the check (only new ones do).",
+)
+@click.option("--write-baseline", is_flag=True, help="Record today's findings in the --baseline file and pass.")
+def check_command(
+    inputs: tuple[str, ...],
+    output_format: str,
+    output: str,
+    write_baseline: bool,
+    verbose: bool,
+    **options: Any,
+) -> None:
+    """Check INPUT files and folders: run the clean stages, write nothing cleaned, and
+    report findings with rule codes at path:line:col.
+
+    \b
+    Findings fail the check when their severity is error or warning (see --fail-on);
+    with --max-dup-ratio / --max-boilerplate-ratio those families fail on a ratio of
+    documents instead. Settings can also come from [tool.newsclean] in pyproject.toml
+    or newsclean.toml (select, ignore, fail_on, max_dup_ratio, max_boilerplate_ratio,
+    baseline); command-line options win. `newsclean rule CODE` explains a code.
+
+    \b
+    Examples:
+      newsclean check corpus/
+      newsclean check corpus/ --output-format github --max-dup-ratio 0.05
+      newsclean check corpus/ --baseline .newsclean-baseline.json --write-baseline
+      newsclean check corpus/ --output-format sarif -o newsclean.sarif
+
+    Exit codes: 0 passed, 1 findings over the thresholds, 2 usage or configuration error.
+    """
+    from newsclean.check import run_check
+    from newsclean.check import write_baseline as save_baseline
+    from newsclean.findings import FORMATTERS, CodeFileError, load_codes
+    from newsclean.io.sinks import AtomicFile
+    from newsclean.pipeline import build_stages
+
+    for key in ("select", "ignore"):
+        options[key] = _codes_option(options[key])
+    try:
+        config = make_config(options)
+        build_stages(config)
+        if all(entry.origin == "built in" for entry in load_codes().entries):
+            raise ConfigError("no rule code files found (rules/codes/*.toml missing from the installation)")
+        if write_baseline and not config.baseline:
+            raise ConfigError("--write-baseline needs --baseline FILE (or baseline in the settings file)")
+        if config.baseline and not write_baseline and not os.path.isfile(config.baseline):
+            raise ConfigError(f"baseline {config.baseline} does not exist (create it with --write-baseline)")
+        from newsclean.check import validate
+
+        validate(config)
+    except (ConfigError, CodeFileError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    # No SIGTERM handler here (unlike clean): check writes nothing until the end, and forked
+    # pool workers would inherit the handler and print tracebacks when the pool terminates.
+    try:
+        result = run_check(list(inputs), config, use_baseline=not write_baseline)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except KeyboardInterrupt:
+        click.echo("\nnewsclean: interrupted", err=True)
+        sys.exit(130)
+    if write_baseline:
+        assert config.baseline is not None
+        count = save_baseline(config.baseline, result.findings)
+        click.echo(f"newsclean: recorded {count} findings in {config.baseline}", err=True)
+        sys.exit(EXIT_OK)
+    try:
+        out = AtomicFile(output)
+        out.write(FORMATTERS[output_format](result))
+        out.commit()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as exc:
+        click.echo(f"newsclean: error: cannot write {output}: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if verbose and output_format != "text":
+        from newsclean.findings import summary_lines
+
+        click.echo("\n".join(summary_lines(result)), err=True)
+    sys.exit(EXIT_OK if result.passed else EXIT_CHECK_FAILED)
+
+
+@cli.command("rule")
+@click.argument("code", required=False)
+def rule_command(code: str | None) -> None:
+    """Explain a rule code (NC501) or stage/rule (dedup/exact-duplicate); list all without one.
+
+    Exit codes: 0 shown, 2 no such code.
+    """
+    from newsclean.findings import load_codes
+
+    book = load_codes()
+    if code is None:
+        for entry in sorted(book.entries, key=lambda e: e.code):
+            rule = "*" if entry.rule == "*" else entry.rule
+            click.echo(f"{entry.code}  {entry.severity:<7}  {entry.stage}/{rule:<24} {entry.message}")
+        return
+    entry = book.get(code)
+    if entry is None:
+        raise click.UsageError(f"no rule code {code!r} (`newsclean rule` lists them)")
+    click.echo(entry.explain())

@@ -70,6 +70,19 @@ class Config:
     max_file_bytes: int = 256 * 1024 * 1024
     #: lines longer than this are cut into pieces for the regex rules (no backtracking blowup)
     max_line_chars: int = 100_000
+    # -- check (the data-quality gate; see docs/check.md)
+    #: rule codes or prefixes reported (empty = all), e.g. ["NC1", "NC501"]
+    select: tuple[str, ...] = ()
+    #: rule codes or prefixes not reported
+    ignore: tuple[str, ...] = ()
+    #: lowest severity that fails the check: error, warning or info
+    fail_on: str = "warning"
+    #: duplicate findings (NC5xx) fail only when the share of documents with one is above this
+    max_dup_ratio: float | None = None
+    #: spam/boilerplate findings (NC3xx) fail only when the share of documents with one is above this
+    max_boilerplate_ratio: float | None = None
+    #: baseline file: findings recorded in it do not fail the check
+    baseline: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

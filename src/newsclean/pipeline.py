@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import signal
 import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -68,6 +69,9 @@ _worker_stages: list[Stage] = []
 
 def _init_worker(config: Config, names: list[str]) -> None:
     global _worker_stages
+    # A forked worker inherits the CLI's SIGTERM handler (raise KeyboardInterrupt); the pool
+    # ends its workers with SIGTERM, which then printed tracebacks. Workers just exit.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker_stages = [s for s in build_stages(config) if s.name in names]
 
 

@@ -18,6 +18,7 @@ import rapidfuzz
 from newsclean import __version__
 from newsclean.config import Config
 from newsclean.document import Document
+from newsclean.findings import code_for_error, code_for_event
 from newsclean.io.sinks import AtomicFile, dumps
 from newsclean.io.sources import iter_documents
 from newsclean.pipeline import Pipeline
@@ -70,10 +71,17 @@ def output_record(doc: Document, config: Config) -> dict[str, Any]:
 
 
 def reject_records(doc: Document) -> Iterable[dict[str, Any]]:
+    """Rejects records; ``code`` is the rule code ``check`` reports the same thing under."""
     if doc.error:
-        yield {"type": "error", "source": doc.source, "stage": "input", "reason": doc.error}
+        yield {
+            "type": "error",
+            "source": doc.source,
+            "stage": "input",
+            "code": code_for_error(doc.error),
+            "reason": doc.error,
+        }
     for event in doc.events:
-        yield {"type": "event", "source": doc.source, **event.to_dict()}
+        yield {"type": "event", "source": doc.source, "code": code_for_event(event), **event.to_dict()}
 
 
 def header(config: Config) -> dict[str, Any]:
