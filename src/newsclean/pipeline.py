@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import signal
 import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -66,8 +67,19 @@ def finish_document(doc: Document) -> Document:
 _worker_stages: list[Stage] = []
 
 
+#: signals the main process handles (Ctrl-C, kill); workers must not
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 def _init_worker(config: Config, names: list[str]) -> None:
+    """Worker set-up: Ctrl-C goes to the main process only (which ends the pool), and
+    SIGTERM from ``Pool.terminate`` kills the worker outright. A worker inheriting the
+    main process's SIGTERM handler would raise KeyboardInterrupt while holding the task
+    queue's lock, and the pool's shutdown would then wait for it forever."""
     global _worker_stages
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     _worker_stages = [s for s in build_stages(config) if s.name in names]
 
 
@@ -119,7 +131,14 @@ class Pipeline:
         names = [s.name for s in self.mapped]
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ctx.Pool(workers, initializer=_init_worker, initargs=(self.config, names)) as pool:
+        # Workers (and the pool's threads, which fork replacements) start with the stop
+        # signals blocked, until _init_worker has reset their handlers.
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            pool = ctx.Pool(workers, initializer=_init_worker, initargs=(self.config, names))
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        with pool:
             pending: deque = deque()
             for batch in _batches(docs, self.config.batch_size):
                 pending.append(pool.apply_async(_process_batch, (batch,)))
