@@ -36,6 +36,10 @@ MAX_REPLACED_SHARE = 0.10
 #: control bytes (other than tab, newlines, form feed, escape) per byte above which a file
 #: is binary
 MAX_CONTROL_SHARE = 0.05
+#: invalid sequences per character under which UTF-8 with a few damaged bytes (a file cut
+#: mid-character, a stray byte) is read as UTF-8, the damage becoming U+FFFD; legacy
+#: Chinese encodings read as UTF-8 fail on nearly every character
+MAX_UTF8_DAMAGE = 0.01
 
 #: characters scored when choosing between candidate decodes: plenty to separate them
 SCORE_SAMPLE_CHARS = 1500
@@ -107,6 +111,22 @@ def _score(text: str) -> float:
     return cost if cost is not None else text_cost(sample) + 1.0
 
 
+def _near_utf8(data: bytes) -> Decoded | None:
+    """UTF-8 with a few invalid bytes (truncated at the end, a stray byte): without this,
+    an even-length file cut mid-character reads "strictly" as UTF-16 nonsense.
+
+    >>> d = _near_utf8("新闻发布会".encode()[:-1]); d.text, d.replaced
+    ('新闻发布\ufffd', 1)
+    >>> _near_utf8("新闻发布会".encode("gbk")) is None
+    True
+    """
+    text = data.decode("utf-8", errors="replace")
+    damaged = text.count("\ufffd") - data.count("\ufffd".encode())
+    if damaged <= 0 or damaged > max(2, MAX_UTF8_DAMAGE * len(text)) or damaged * 4 > len(text):
+        return None
+    return Decoded(text, "utf-8", 0.9, "utf-8-damaged", damaged)
+
+
 def _mixed_lines(data: bytes) -> Decoded | None:
     """Decode line by line when most lines are UTF-8 and a few are in a legacy encoding.
 
@@ -133,7 +153,8 @@ def _mixed_lines(data: bytes) -> Decoded | None:
         text = lines[i].decode(legacy, errors="replace")
         replaced += text.count("\ufffd")
         texts[i] = text
-    return Decoded("\n".join(t or "" for t in texts), f"{legacy}+utf-8", 0.8, "mixed-lines", replaced)
+    label = "utf-8" if legacy == "utf-8" else f"{legacy}+utf-8"
+    return Decoded("\n".join(t or "" for t in texts), label, 0.8, "mixed-lines", replaced)
 
 
 def decode_bytes(data: bytes, *, allow_mixed: bool = True, allow_binary: bool = False) -> Decoded:
@@ -179,6 +200,9 @@ def decode_bytes(data: bytes, *, allow_mixed: bool = True, allow_binary: bool = 
         mixed = _mixed_lines(data)
         if mixed is not None:
             return mixed
+    near = _near_utf8(data)
+    if near is not None:
+        return near
 
     guess = chardet.detect(data[:200_000])
     options: list[tuple[int, float, str, str]] = []
