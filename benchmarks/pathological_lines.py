@@ -7,6 +7,9 @@ and fails (exit 1) if any takes over the limit. A pattern that backtracks
 catastrophically would take minutes; an alarm stops it after ``--timeout`` seconds.
 
     PYTHONPATH=src python benchmarks/pathological_lines.py [--size 1000000] [--limit 1.0]
+
+Then the whole pipeline runs over one 20 MB line (as text, and as HTML) and the time and
+peak memory are printed (``--big-mb 0`` skips it).
 """
 
 from __future__ import annotations
@@ -99,6 +102,7 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=1_000_000, help="characters per line")
     parser.add_argument("--limit", type=float, default=1.0, help="seconds allowed per pattern and line")
     parser.add_argument("--timeout", type=int, default=20, help="seconds before a pattern is stopped")
+    parser.add_argument("--big-mb", type=int, default=20, help="size of the one-line file for the pipeline run")
     args = parser.parse_args()
     signal.signal(signal.SIGALRM, _alarm)
     texts = lines(args.size)
@@ -132,7 +136,35 @@ def main() -> int:
     print(f"total {total:.2f} s over {len(worst)} runs; over {args.limit} s: {len(slow)}")
     for seconds, where, line_name in slow:
         print(f"SLOW {where} on {line_name}: {seconds:.2f} s")
+    if args.big_mb:
+        whole_pipeline_on_one_line(args.big_mb)
     return 1 if slow else 0
+
+
+def whole_pipeline_on_one_line(megabytes: int) -> None:
+    import resource
+
+    from newsclean.document import Document
+    from newsclean.pipeline import Pipeline
+
+    pipeline = Pipeline(Config(jobs=1))
+    chars = megabytes * 1024 * 1024 // 3
+    cases = {
+        "text": ("新闻" * (chars // 2)).encode(),
+        "html": (
+            "<html><body><p>" + "新闻<b>报道</b>" * (megabytes * 1024 * 1024 // 19) + "</p></body></html>"
+        ).encode(),
+    }
+    for kind, data in cases.items():
+        start = time.perf_counter()
+        (doc,) = pipeline.run([Document(source=f"big.{kind}", raw=data, kind=kind)])
+        seconds = time.perf_counter() - start
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rules = sorted({e.rule for e in doc.events})
+        print(
+            f"pipeline on one {len(data) / 1e6:.0f} MB {kind} line: {seconds:.1f} s, peak RSS {peak:.0f} MB, "
+            f"{len(doc.clean_text)} characters out, events {rules}, error {doc.error}"
+        )
 
 
 if __name__ == "__main__":

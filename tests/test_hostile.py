@@ -301,3 +301,11 @@ def test_write_failure_midway_removes_the_temporary_file(tmp_path: Path) -> None
     assert proc.returncode == 2
     assert b"cannot write output" in stderr and b"Traceback" not in stderr
     assert list(out_dir.iterdir()) == []
+
+
+def test_100k_nested_divs_are_read_by_the_fallback_with_a_flag() -> None:
+    html = "<html><body>" + "<div>" * 100_000 + "深层嵌套的正文。" + "</div>" * 100_000 + "</body></html>"
+    (doc,) = Pipeline(Config(jobs=1)).run([Document(source="deep.html", raw=html.encode(), kind="html")])
+    assert doc.clean_text == "深层嵌套的正文。"
+    (flag,) = [e for e in doc.events if e.rule == "html-fallback"]
+    assert "200004 tags is over the parser limit of 50000" in flag.reason
