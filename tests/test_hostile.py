@@ -309,3 +309,41 @@ def test_100k_nested_divs_are_read_by_the_fallback_with_a_flag() -> None:
     assert doc.clean_text == "深层嵌套的正文。"
     (flag,) = [e for e in doc.events if e.rule == "html-fallback"]
     assert "200004 tags is over the parser limit of 50000" in flag.reason
+
+
+class _KillsItsWorker:
+    """A stage standing in for a crash in C code or the OOM killer: a document holding
+    自毁 kills the process cleaning it."""
+
+    name = "killer"
+    corpus = False
+    needs_observe = False
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    def process(self, doc: Document) -> Document:
+        if any("自毁" in p.text for p in doc.paragraphs):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return doc
+
+    def finish(self) -> None:
+        pass
+
+
+def test_a_worker_killed_mid_batch_costs_only_its_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsclean import pipeline
+    from newsclean.stages.decode import Decode
+    from newsclean.stages.extract import Extract
+
+    registry = [Decode, Extract, _KillsItsWorker]
+    monkeypatch.setattr(pipeline, "REGISTRY", registry)  # forked workers build these stages
+    texts = [f"第{i}篇正文。" for i in range(20)]
+    texts[7] = "这篇会自毁。"
+    docs = [Document(source=f"d{i}.txt", raw=t.encode()) for i, t in enumerate(texts)]
+    config = Config(jobs=2, batch_size=4)
+    out = list(pipeline.Pipeline(config, stages=[cls(config) for cls in registry]).run(docs))
+    assert [d.source for d in out] == [f"d{i}.txt" for i in range(20)]
+    assert [d.source for d in out if d.error] == ["d7.txt"]
+    assert "worker process died" in (out[7].error or "")
+    assert [d.clean_text for d in out if not d.error] == [t for i, t in enumerate(texts) if i != 7]
