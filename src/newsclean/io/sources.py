@@ -9,6 +9,7 @@ with ``error`` set, so the run goes on and the error is reported.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import json
 import os
@@ -150,7 +151,12 @@ def read_file(path: Path, source: str, config: Config) -> Iterator[Document]:
             return
         data = _read_limited(path, config.max_file_bytes)
     except OSError as exc:
-        yield Document(source=source, error=f"cannot read: {exc.strerror or exc}")
+        hint = ""
+        if exc.errno == errno.ELOOP:
+            hint = " (a symlink loop)"
+        elif exc.errno == errno.ENOENT and path.is_symlink():
+            hint = " (a symlink to a missing file)"
+        yield Document(source=source, error=f"cannot read: {exc.strerror or exc}{hint}")
         return
     if data is None:
         yield Document(source=source, error=too_big)
@@ -191,12 +197,20 @@ def read_jsonl(
         try:
             record = json.loads(line, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
-            yield Document(source=where, error=f"line {n}: not valid JSON ({exc.msg} at column {exc.colno})")
+            msg = exc.msg.removesuffix(" at")  # "Invalid control character at"
+            yield Document(
+                source=where, error=f"line {n}: not valid JSON ({msg} at column {exc.colno}); record skipped"
+            )
             continue
         except (ValueError, RecursionError) as exc:
             # NaN/Infinity, numbers of over 4300 digits, nesting deeper than Python's stack
-            why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-            yield Document(source=where, error=f"line {n}: not valid JSON ({why})")
+            if isinstance(exc, RecursionError):
+                why = "nested too deeply"
+            elif "digits" in str(exc):
+                why = "a number too long to read"
+            else:
+                why = str(exc)
+            yield Document(source=where, error=f"line {n}: not valid JSON ({why}); record skipped")
             continue
         if not isinstance(record, dict):
             yield Document(source=where, error=f"line {n}: a JSON {type(record).__name__}, not an object")
