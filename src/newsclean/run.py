@@ -181,12 +181,16 @@ def clean(
             rep = AtomicFile(outputs.report)
             files.append(rep)
             rep.write(json.dumps(report.full(), ensure_ascii=False, indent=2) + "\n")
-        # Ctrl-C or SIGTERM waits until every file is renamed: all outputs or none.
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        # Ctrl-C or SIGTERM waits until every file is renamed: all outputs or none. One
+        # that arrives meanwhile came too late to stop the run, which is now complete.
+        stop = {signal.SIGINT, signal.SIGTERM}
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, stop)
         try:
             for f in files:
                 f.commit()
         finally:
+            for signum in signal.sigpending() & stop:
+                signal.sigwait({signum})
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     except BaseException:
         for f in files:
