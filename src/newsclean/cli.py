@@ -170,7 +170,10 @@ def clean_command(
     try:
         summary = clean(list(inputs), config, Outputs(output, rejects, report), on_error, on_document)
     except KeyboardInterrupt:
-        click.echo("\nnewsclean: interrupted; no output file was written (rerun to finish)", err=True)
+        click.echo(
+            f"\nnewsclean: interrupted after {done[0]} documents; no output file was written (rerun to finish)",
+            err=True,
+        )
         sys.exit(130)
     except BrokenPipeError:
         # the reader went away (`| head`): stop quietly, as Unix tools do

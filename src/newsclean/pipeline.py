@@ -15,6 +15,8 @@ import signal
 import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import IO
 
 from newsclean.config import Config, ConfigError
@@ -67,11 +69,19 @@ def finish_document(doc: Document) -> Document:
 _worker_stages: list[Stage] = []
 
 
+#: signals the main process handles (Ctrl-C, kill); workers must not
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 def _init_worker(config: Config, names: list[str]) -> None:
+    """Worker set-up: Ctrl-C and SIGTERM are for the main process, which ends the run;
+    a signal reaching a worker kills it outright. A worker inheriting the main process's
+    SIGTERM handler would raise KeyboardInterrupt while holding the task queue's lock,
+    and shutting the pool down would then wait for it forever."""
     global _worker_stages
-    # A forked worker inherits the CLI's SIGTERM handler (raise KeyboardInterrupt); the pool
-    # ends its workers with SIGTERM, which then printed tracebacks. Workers just exit.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     _worker_stages = [s for s in build_stages(config) if s.name in names]
 
 
@@ -82,6 +92,65 @@ def _process_batch(batch: list[Document]) -> list[Document]:
             doc = run_stage(stage, doc)
         out.append(doc)
     return out
+
+
+class _WorkerPool:
+    """Worker processes for the per-document stages, surviving the death of a worker.
+
+    A worker killed mid-batch (out of memory, a crash in C code, ``kill -9``) breaks a
+    ``ProcessPoolExecutor``; the pool is then restarted and the batch retried, and if it
+    breaks it again each document is retried alone, so only the document that kills a
+    worker becomes an error. (``multiprocessing.Pool`` would wait forever instead.)
+    """
+
+    def __init__(self, workers: int, config: Config, names: list[str]) -> None:
+        methods = multiprocessing.get_all_start_methods()
+        self.context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        self.args = (workers, config, names)
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        workers, config, names = self.args
+        return ProcessPoolExecutor(workers, mp_context=self.context, initializer=_init_worker, initargs=(config, names))
+
+    def submit(self, batch: list[Document]) -> tuple[list[Document], Future, ProcessPoolExecutor]:
+        # Workers are forked on submit: they start with the stop signals blocked, until
+        # _init_worker has reset their handlers.
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            return batch, self.executor.submit(_process_batch, batch), self.executor
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+    def _restart(self, broken: ProcessPoolExecutor) -> None:
+        if broken is self.executor:
+            broken.shutdown(wait=False, cancel_futures=True)
+            self.executor = self._start()
+
+    def result(self, batch: list[Document], future: Future, executor: ProcessPoolExecutor) -> list[Document]:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            self._restart(executor)
+        retry = self.submit(batch)
+        try:
+            return retry[1].result()
+        except BrokenProcessPool:
+            self._restart(retry[2])
+        out = []
+        for doc in batch:
+            alone = self.submit([doc])
+            try:
+                out.extend(alone[1].result())
+            except BrokenProcessPool:
+                self._restart(alone[2])
+                doc.error = "a worker process died while cleaning this document (out of memory?); skipped"
+                doc.raw, doc.text = None, None
+                out.append(doc)
+        return out
+
+    def close(self, wait: bool) -> None:
+        self.executor.shutdown(wait=wait, cancel_futures=not wait)
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -120,17 +189,19 @@ class Pipeline:
                     doc = run_stage(stage, doc)
                 yield doc
             return
-        names = [s.name for s in self.mapped]
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ctx.Pool(workers, initializer=_init_worker, initargs=(self.config, names)) as pool:
-            pending: deque = deque()
+        pool = _WorkerPool(workers, self.config, [s.name for s in self.mapped])
+        try:
+            pending: deque[tuple[list[Document], Future, ProcessPoolExecutor]] = deque()
             for batch in _batches(docs, self.config.batch_size):
-                pending.append(pool.apply_async(_process_batch, (batch,)))
+                pending.append(pool.submit(batch))
                 while len(pending) > 2 * workers:
-                    yield from pending.popleft().get()
+                    yield from pool.result(*pending.popleft())
             while pending:
-                yield from pending.popleft().get()
+                yield from pool.result(*pending.popleft())
+        except BaseException:
+            pool.close(wait=False)
+            raise
+        pool.close(wait=True)
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         """Every document, processed, in input order (kept, dropped and errored alike)."""

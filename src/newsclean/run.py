@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
+import os
+import signal
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -19,7 +22,7 @@ from newsclean import __version__
 from newsclean.config import Config
 from newsclean.document import Document
 from newsclean.findings import code_for_error, code_for_event
-from newsclean.io.sinks import AtomicFile, dumps
+from newsclean.io.sinks import STDOUT, AtomicFile, OutputError, dumps
 from newsclean.io.sources import iter_documents
 from newsclean.pipeline import Pipeline
 from newsclean.report import Report
@@ -88,6 +91,56 @@ def header(config: Config) -> dict[str, Any]:
     return {"type": "header", "newsclean": __version__, "config": config.to_dict(), "libraries": library_versions()}
 
 
+def _looks_like_our_output(path: str) -> bool:
+    """True when a file is empty or starts like a file newsclean writes (a record, the
+    rejects header, a report), so overwriting it loses no input."""
+    try:
+        with open(path, "rb") as fh:
+            first = fh.readline(1 << 20)
+    except OSError:
+        return False
+    if not first.strip():
+        return True
+    try:
+        head = json.loads(first)
+    except ValueError:
+        return first.strip() == b"{"  # the report, indented
+    return isinstance(head, dict) and (
+        head.get("type") == "header" or {"id", "source", "changes"} <= head.keys() or "newsclean" in head
+    )
+
+
+def check_outputs(inputs: list[str], outputs: Outputs, config: Config) -> None:
+    """Refuse outputs that would overwrite an input or each other, before any work.
+
+    An output inside an input folder is not read back (see ``iter_documents``); an
+    existing file there that the run would read is an input, and is not overwritten unless
+    it is a previous run's output.
+    """
+    paths = [p for p in (outputs.output, outputs.rejects, outputs.report) if p and p != STDOUT]
+    real = [os.path.realpath(p) for p in paths]
+    for i, (path, r) in enumerate(zip(paths, real, strict=True)):
+        if r in real[:i]:
+            raise OutputError(f"{path} is given for two outputs; give each its own file")
+    folders = []
+    for item in inputs:
+        if item == STDOUT:
+            continue
+        r = os.path.realpath(item)
+        if os.path.isdir(item):
+            folders.append(r + os.sep)
+        elif r in real:
+            raise OutputError(f"output {item} is also an input; choose another path")
+    for path, r in zip(paths, real, strict=True):
+        if not os.path.isfile(r) or not any(r.startswith(f) for f in folders):
+            continue
+        reads_it = any(fnmatch.fnmatch(os.path.basename(r).lower(), g.lower()) for g in config.globs)
+        if reads_it and not _looks_like_our_output(r):
+            raise OutputError(
+                f"output {path} is an input file inside an input folder and would be overwritten; choose another path"
+            )
+
+
 @dataclass
 class Outputs:
     output: str = "-"
@@ -104,6 +157,7 @@ def clean(
 ) -> Report:
     """Run the pipeline over ``inputs``; files are committed only if the run completes."""
     report = Report()
+    check_outputs(inputs, outputs, config)
     files: list[AtomicFile] = []
     try:
         out = AtomicFile(outputs.output)
@@ -135,8 +189,17 @@ def clean(
             rep = AtomicFile(outputs.report)
             files.append(rep)
             rep.write(json.dumps(report.full(), ensure_ascii=False, indent=2) + "\n")
-        for f in files:
-            f.commit()
+        # Ctrl-C or SIGTERM waits until every file is renamed: all outputs or none. One
+        # that arrives meanwhile came too late to stop the run, which is now complete.
+        stop = {signal.SIGINT, signal.SIGTERM}
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, stop)
+        try:
+            for f in files:
+                f.commit()
+        finally:
+            for signum in signal.sigpending() & stop:
+                signal.sigwait({signum})
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     except BaseException:
         for f in files:
             f.abort()

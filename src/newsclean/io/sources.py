@@ -9,13 +9,15 @@ with ``error`` set, so the run goes on and the error is reported.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from newsclean.config import Config
 from newsclean.document import Document
@@ -70,37 +72,94 @@ def iter_files(folder: Path, config: Config, exclude: frozenset[str]) -> Iterato
                     pending.append(path)
         # files of this folder before its subfolders, all sorted
         for path in pending:
-            yield path, _rel(path, folder)
+            special = _special_kind(path)
+            if special:
+                # a FIFO would block the run forever, a device could be endless
+                yield Document(
+                    source=_rel(path, folder),
+                    error=f"not a regular file ({special}); skipped (name it on the command line to read it)",
+                )
+            else:
+                yield path, _rel(path, folder)
         pending = []
         stack.extend(reversed(dirs))
 
 
+def _special_kind(path: Path) -> str | None:
+    """What a path is when it is neither a regular file nor missing (broken links are
+    reported when read)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
 def _rel(path: Path, folder: Path) -> str:
     try:
-        return path.relative_to(folder).as_posix()
+        return display_name(path.relative_to(folder).as_posix())
     except ValueError:
-        return path.as_posix()
+        return display_name(path.as_posix())
+
+
+def display_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (Python keeps them as lone
+    surrogates, which cannot be written as UTF-8) are shown as ``\\xNN``.
+
+    >>> display_name(os.fsdecode("新闻 报道.txt".encode()))
+    '新闻 报道.txt'
+    >>> print(display_name(os.fsdecode("新闻.txt".encode("gbk"))))
+    \\xd0\\xc2\\xce\\xc5.txt
+    """
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _read_limited(path: Path, limit: int) -> bytes | None:
+    """The bytes of ``path``, or None when there are more than ``limit`` (read in bounded
+    memory even when the size on disk says nothing, as for pipes and devices)."""
+    with path.open("rb") as fh:
+        data = fh.read(limit + 1)
+    return None if len(data) > limit else data
 
 
 def read_file(path: Path, source: str, config: Config) -> Iterator[Document]:
     """Documents from one file: one for .txt/.html, one per record for .jsonl."""
     kind = _kind_for(path.name)
+    too_big = f"file is over the limit of {config.max_file_bytes} bytes (raise max_file_bytes to read it)"
     try:
-        size = path.stat().st_size
-        if size > config.max_file_bytes and kind != "jsonl":
-            yield Document(
-                source=source,
-                error=f"file is {size} bytes, over the limit of "
-                f"{config.max_file_bytes} (raise max_file_bytes to read it)",
-            )
+        if path.is_dir():
+            yield Document(source=source, error="is a folder, not a file")
             return
         if kind == "jsonl":
             with path.open("rb") as fh:
                 yield from read_jsonl(fh, source, config)
             return
-        data = path.read_bytes()
+        if path.stat().st_size > config.max_file_bytes:
+            yield Document(source=source, error=too_big)
+            return
+        data = _read_limited(path, config.max_file_bytes)
     except OSError as exc:
-        yield Document(source=source, error=f"cannot read: {exc.strerror or exc}")
+        hint = ""
+        if exc.errno == errno.ELOOP:
+            hint = " (a symlink loop)"
+        elif exc.errno == errno.ENOENT and path.is_symlink():
+            hint = " (a symlink to a missing file)"
+        yield Document(source=source, error=f"cannot read: {exc.strerror or exc}{hint}")
+        return
+    if data is None:
+        yield Document(source=source, error=too_big)
         return
     yield Document(source=source, raw=data, kind=kind, group=_group(source), meta={"bytes": len(data)})
 
@@ -111,10 +170,17 @@ def _group(source: str) -> str:
 
 
 def read_jsonl(
-    stream: BinaryIO | Iterable[bytes], source: str, config: Config, first_line: int = 1
+    stream: BinaryIO | _Prepended | Iterable[bytes], source: str, config: Config, first_line: int = 1
 ) -> Iterator[Document]:
-    for n, raw in enumerate(stream, start=first_line):
+    for n, raw in enumerate(_bounded_lines(stream, config.max_file_bytes), start=first_line):
         where = f"{source}#{n}"
+        if raw is None:
+            yield Document(
+                source=where,
+                error=f"line {n}: record is over the limit of {config.max_file_bytes} bytes "
+                "(raise max_file_bytes to read it)",
+            )
+            continue
         if not raw.strip():
             continue
         encoding = {"name": "utf-8", "confidence": 1.0}
@@ -129,9 +195,22 @@ def read_jsonl(
             line = decoded.text
             encoding = {"name": decoded.encoding, "confidence": decoded.confidence}
         try:
-            record = json.loads(line)
+            record = json.loads(line, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
-            yield Document(source=where, error=f"line {n}: not valid JSON ({exc.msg} at column {exc.colno})")
+            msg = exc.msg.removesuffix(" at")  # "Invalid control character at"
+            yield Document(
+                source=where, error=f"line {n}: not valid JSON ({msg} at column {exc.colno}); record skipped"
+            )
+            continue
+        except (ValueError, RecursionError) as exc:
+            # NaN/Infinity, numbers of over 4300 digits, nesting deeper than Python's stack
+            if isinstance(exc, RecursionError):
+                why = "nested too deeply"
+            elif "digits" in str(exc):
+                why = "a number too long to read"
+            else:
+                why = str(exc)
+            yield Document(source=where, error=f"line {n}: not valid JSON ({why}); record skipped")
             continue
         if not isinstance(record, dict):
             yield Document(source=where, error=f"line {n}: a JSON {type(record).__name__}, not an object")
@@ -160,27 +239,76 @@ def read_jsonl(
 
 def read_stdin(config: Config, stream: BinaryIO | None = None) -> Iterator[Document]:
     """stdin: JSONL streamed record by record, or one text document (detected from the
-    first non-blank line unless ``input_format`` says)."""
+    first non-blank line unless ``input_format`` says); memory bounded by max_file_bytes."""
     stream = stream or sys.stdin.buffer
+    limit = config.max_file_bytes
     fmt = config.input_format
     head: list[bytes] = []
     if fmt == "auto":
-        for line in stream:
+        while True:
+            line = stream.readline(limit + 1)
+            if not line:
+                break
             head.append(line)
-            if line.strip():
+            if line.strip() or len(line) > limit:
                 break
         first = head[-1].strip() if head else b""
         fmt = "jsonl" if first.startswith(b"{") and _is_json_object(first) else "text"
     if fmt == "jsonl":
-        yield from read_jsonl(_chain(iter(head), stream), STDIN, config)
+        yield from read_jsonl(_Prepended(head, stream), STDIN, config)
         return
-    data = b"".join(head) + stream.read()
+    data = b"".join(head)
+    data += stream.read(max(0, limit + 1 - len(data)))
+    if len(data) > limit:
+        yield Document(source=STDIN, error=f"input is over the limit of {limit} bytes (raise max_file_bytes)")
+        return
     yield Document(source=STDIN, raw=data, kind="html" if fmt == "html" else "text", meta={"bytes": len(data)})
 
 
-def _chain(first: Iterator[bytes], rest: Iterable[bytes]) -> Iterator[bytes]:
-    yield from first
-    yield from rest
+class _Prepended:
+    """``stream`` with some lines already read from it put back in front (``readline`` only)."""
+
+    def __init__(self, head: list[bytes], stream: BinaryIO) -> None:
+        self.head = list(reversed(head))
+        self.stream = stream
+
+    def readline(self, size: int = -1) -> bytes:
+        if self.head:
+            return self.head.pop()
+        return self.stream.readline(size)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+#: how much of an over-long line is held at once while skipping it
+_SKIP_CHUNK = 1 << 20
+
+
+def _bounded_lines(stream: BinaryIO | _Prepended | Iterable[bytes], limit: int) -> Iterator[bytes | None]:
+    """Lines of ``stream``; ``None`` (and the rest of the line skipped) for a line over
+    ``limit`` bytes, so one endless line cannot take all memory.
+
+    >>> import io
+    >>> list(_bounded_lines(io.BytesIO(b"ab\\nabcdef\\ncd"), 4))
+    [b'ab\\n', None, b'cd']
+    """
+    readline = getattr(stream, "readline", None)
+    if readline is None:  # an iterator of lines (stdin's head, tests): already in memory
+        for line in stream:
+            yield line if len(line) <= limit else None
+        return
+    while True:
+        line = readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n") and len(line) == limit + 1:
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):
+            line = readline(_SKIP_CHUNK)
+        yield None
 
 
 def _is_json_object(line: bytes) -> bool:
@@ -199,7 +327,12 @@ def iter_documents(inputs: Iterable[str], config: Config, exclude: Iterable[str]
             yield from read_stdin(config)
             continue
         path = Path(item)
-        if path.is_dir():
+        try:
+            is_dir = path.is_dir()
+        except OSError as exc:
+            yield Document(source=display_name(path.as_posix()), error=f"cannot read: {exc.strerror or exc}")
+            continue
+        if is_dir:
             for entry in iter_files(path, config, excluded):
                 if isinstance(entry, Document):
                     yield entry
@@ -208,6 +341,6 @@ def iter_documents(inputs: Iterable[str], config: Config, exclude: Iterable[str]
         elif os.path.lexists(path):
             if os.path.realpath(path) in excluded:
                 continue
-            yield from read_file(path, path.as_posix(), config)
+            yield from read_file(path, display_name(path.as_posix()), config)
         else:
-            yield Document(source=path.as_posix(), error="no such file or folder")
+            yield Document(source=display_name(path.as_posix()), error="no such file or folder")

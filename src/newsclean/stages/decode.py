@@ -36,6 +36,10 @@ MAX_REPLACED_SHARE = 0.10
 #: control bytes (other than tab, newlines, form feed, escape) per byte above which a file
 #: is binary
 MAX_CONTROL_SHARE = 0.05
+#: invalid sequences per character under which UTF-8 with a few damaged bytes (a file cut
+#: mid-character, a stray byte) is read as UTF-8, the damage becoming U+FFFD; legacy
+#: Chinese encodings read as UTF-8 fail on nearly every character
+MAX_UTF8_DAMAGE = 0.01
 
 #: characters scored when choosing between candidate decodes: plenty to separate them
 SCORE_SAMPLE_CHARS = 1500
@@ -85,6 +89,16 @@ def _utf16_candidates(data: bytes) -> list[tuple[str, str]]:
     return out
 
 
+def _nul_heavy(nuls: int, length: int) -> bool:
+    """More NULs than a stray one per kilobyte: binary data or UTF-16 misread, not text
+    with a scraping accident (those NULs are removed by normalize, with an event).
+
+    >>> _nul_heavy(1, 5000), _nul_heavy(40, 100)
+    (False, True)
+    """
+    return nuls > 1 + length // 1000
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:65536]
     return len(_CONTROL.findall(sample)) > MAX_CONTROL_SHARE * len(sample)
@@ -97,23 +111,50 @@ def _score(text: str) -> float:
     return cost if cost is not None else text_cost(sample) + 1.0
 
 
+def _near_utf8(data: bytes) -> Decoded | None:
+    """UTF-8 with a few invalid bytes (truncated at the end, a stray byte): without this,
+    an even-length file cut mid-character reads "strictly" as UTF-16 nonsense.
+
+    >>> d = _near_utf8("新闻发布会".encode()[:-1]); d.text, d.replaced
+    ('新闻发布\ufffd', 1)
+    >>> _near_utf8("新闻发布会".encode("gbk")) is None
+    True
+    """
+    text = data.decode("utf-8", errors="replace")
+    damaged = text.count("\ufffd") - data.count("\ufffd".encode())
+    if damaged <= 0 or damaged > max(2, MAX_UTF8_DAMAGE * len(text)) or damaged * 4 > len(text):
+        return None
+    return Decoded(text, "utf-8", 0.9, "utf-8-damaged", damaged)
+
+
 def _mixed_lines(data: bytes) -> Decoded | None:
-    """Decode line by line when most lines are UTF-8 and a few are in a legacy encoding."""
+    """Decode line by line when most lines are UTF-8 and a few are in a legacy encoding.
+
+    The legacy encoding is chosen once, from all the non-UTF-8 lines together: one
+    file rarely mixes more than two encodings, and a detector run per line would be both
+    slower and less sure on short lines.
+
+    >>> mixed = "标题\\n".encode() + "中国人民银行今天宣布".encode("gbk") + "\\n正文".encode()
+    >>> d = _mixed_lines(mixed); d.text, d.encoding
+    ('标题\\n中国人民银行今天宣布\\n正文', 'gb18030+utf-8')
+    """
     lines = data.split(b"\n")
-    bad = [i for i, line in enumerate(lines) if _strict(line, "utf-8") is None]
+    texts: list[str | None] = [_strict(line, "utf-8") for line in lines]
+    bad = [i for i, text in enumerate(texts) if text is None]
     if len(bad) * 2 > len(lines):
         return None
-    out = []
+    legacy = decode_bytes(b"\n".join(lines[i] for i in bad), allow_mixed=False, allow_binary=True).encoding
+    try:
+        codecs.lookup(legacy)
+    except LookupError:
+        legacy = "gb18030"
     replaced = 0
-    encodings = {"utf-8"}
-    for line in lines:
-        text = _strict(line, "utf-8")
-        if text is None:
-            sub = decode_bytes(line, allow_mixed=False, allow_binary=True)
-            text, replaced = sub.text, replaced + sub.replaced
-            encodings.add(sub.encoding)
-        out.append(text)
-    return Decoded("\n".join(out), "+".join(sorted(encodings)), 0.8, "mixed-lines", replaced)
+    for i in bad:
+        text = lines[i].decode(legacy, errors="replace")
+        replaced += text.count("\ufffd")
+        texts[i] = text
+    label = "utf-8" if legacy == "utf-8" else f"{legacy}+utf-8"
+    return Decoded("\n".join(t or "" for t in texts), label, 0.8, "mixed-lines", replaced)
 
 
 def decode_bytes(data: bytes, *, allow_mixed: bool = True, allow_binary: bool = False) -> Decoded:
@@ -126,7 +167,7 @@ def decode_bytes(data: bytes, *, allow_mixed: bool = True, allow_binary: bool = 
             return Decoded(text, enc, 1.0, "bom", text.count("\ufffd"))
     text = _strict(data, "utf-8")
     if text is not None:
-        if "\x00" in text and not allow_binary:
+        if _nul_heavy(text.count("\x00"), len(text)) and not allow_binary:
             raise DecodeError("binary file: contains NUL bytes")
         return Decoded(text, "utf-8" if not text.isascii() else "ascii", 1.0, "utf-8")
 
@@ -136,8 +177,8 @@ def decode_bytes(data: bytes, *, allow_mixed: bool = True, allow_binary: bool = 
             candidates.append((enc, t))
     scored: list[tuple[float, str, str]] = []
     for enc, t in candidates:
-        if "\x00" in t:
-            continue
+        if _nul_heavy(t.count("\x00"), len(t)):
+            continue  # UTF-16 read as a byte encoding, or binary
         scored.append((_score(t), enc, t))
         if scored[0][0] < CLEARLY_CHINESE_COST:
             break
@@ -151,7 +192,7 @@ def decode_bytes(data: bytes, *, allow_mixed: bool = True, allow_binary: bool = 
         confidence = round(min(0.99, 0.6 + 0.4 * min(margin, 1.0)), 2)
         return Decoded(text, enc, confidence, "cjk-cascade")
 
-    if b"\x00" in data and not allow_binary:
+    if _nul_heavy(data.count(b"\x00"), len(data)) and not allow_binary:
         raise DecodeError("binary file: contains NUL bytes and is not UTF-16 text")
     if _looks_binary(data) and not allow_binary:
         raise DecodeError("binary file: too many control bytes")
@@ -159,6 +200,9 @@ def decode_bytes(data: bytes, *, allow_mixed: bool = True, allow_binary: bool = 
         mixed = _mixed_lines(data)
         if mixed is not None:
             return mixed
+    near = _near_utf8(data)
+    if near is not None:
+        return near
 
     guess = chardet.detect(data[:200_000])
     options: list[tuple[int, float, str, str]] = []
