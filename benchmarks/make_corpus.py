@@ -228,7 +228,7 @@ def _html(lines: list[str], charset: str, furniture: list[str], rng: random.Rand
         f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head><meta charset="{charset}"><title>{lines[0]}_新闻中心</title>\n'
         f"<script>var _hmt = _hmt || []; window.cfg = {{id: {rng.randint(1000, 9999)}}};</script>"
         f"<style>.nav{{color:#333}} .article p{{text-indent:2em}}</style></head>\n<body>\n"
-        f"<header><nav>{nav}正文</nav></header>\n<div class=\"article\">\n<h1>{lines[0]}</h1>\n"
+        f'<header><nav>{nav}正文</nav></header>\n<div class="article">\n<h1>{lines[0]}</h1>\n'
         f'<p class="meta">{lines[1]}</p>\n{body}\n</div>\n<div class="share">{foot}</div>\n'
         f"<footer><p>关于我们 | 联系方式 | 网站声明</p></footer>\n</body>\n</html>\n"
     )
@@ -362,7 +362,10 @@ def build(mb: float, seed: int = 1, force: bool = False, quiet: bool = False) ->
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     tmp.rename(folder)
     if not quiet:
-        print(f"built {folder} ({files} files, {total / MB:.1f} MB) in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        print(
+            f"built {folder} ({files} files, {total / MB:.1f} MB) in {time.perf_counter() - start:.1f} s",
+            file=sys.stderr,
+        )
     return folder
 
 
