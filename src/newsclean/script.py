@@ -13,6 +13,7 @@ changes it; characters shared by both scripts count for neither.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import opencc
@@ -29,6 +30,7 @@ def converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 
 
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _marks: dict[str, int] = {}  # char -> 1 Traditional-only, -1 Simplified-only, 0 neither
 
 
@@ -56,6 +58,9 @@ def script_counts(text: str) -> tuple[int, int]:
 
 
 def detect_script(text: str) -> str:
+    if converter("t2s").convert(text) == text:
+        # no Traditional-only character: one C call settles most Simplified text
+        return "hans" if _HAN.search(text) else "none"
     trad, simp = script_counts(text)
     if not trad and not simp:
         return "hans" if any(is_han(ch) for ch in text) else "none"

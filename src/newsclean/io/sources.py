@@ -44,6 +44,7 @@ def iter_files(folder: Path, config: Config, exclude: frozenset[str]) -> Iterato
     """(path, source) pairs under ``folder`` in sorted order; error documents for folders
     that cannot be listed."""
     seen_dirs: set[str] = set()
+    excluded_names = {os.path.basename(p) for p in exclude}
     stack = [folder]
     # Walk by hand (not os.walk) to sort, follow symlinked folders once, and report errors.
     pending: list[Path] = []
@@ -68,8 +69,11 @@ def iter_files(folder: Path, config: Config, exclude: frozenset[str]) -> Iterato
             if is_dir:
                 dirs.append(path)
             elif _matches(entry.name, config.globs):
-                if os.path.realpath(path) not in exclude:
-                    pending.append(path)
+                # realpath costs a syscall per path component: only needed when the entry is
+                # a link or has the name of one of the run's own output files
+                if (entry.is_symlink() or entry.name in excluded_names) and os.path.realpath(path) in exclude:
+                    continue
+                pending.append(path)
         # files of this folder before its subfolders, all sorted
         for path in pending:
             special = _special_kind(path)
