@@ -15,9 +15,9 @@ A document left with nothing but copies (and at most a few short lines, under
 >>> stage = CrossDedup(Config())
 >>> body = "国家网信办通报八十四款违规收集使用个人信息的应用程序，要求十五个工作日内完成整改。"
 >>> a = stage.process(Document.from_text("a.txt", "标题甲\\n" + body))
->>> b = stage.process(Document.from_text("b.txt", "标题乙\\n" + body.replace("，", ",")))
->>> b.dropped, b.events[-1].rule, b.events[-1].kept
-(True, 'duplicate-document', 'a.txt')
+>>> b = Document.from_text("b.txt", "标题乙\\n" + body.replace("，", ","))
+>>> stage.process(b) is None, b.dropped, b.events[-1].rule, b.events[-1].kept
+(True, True, 'duplicate-document', 'a.txt')
 >>> stage.finish()
 """
 
