@@ -49,6 +49,7 @@ ROWS = 2
 SKETCH_VERSION = f"minhash-{NGRAM}gram-{BANDS}x{ROWS}-v1"
 
 _NON_WORD = re.compile(r"[\W_]+")
+_SPACE = re.compile(r"\s+")
 # Arabic digits with their decimal/thousands/ratio separators, or runs of Chinese numerals
 _NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*|[〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟]+")
 
@@ -105,7 +106,8 @@ def number_signature(text: str) -> str:
     >>> number_signature("2021年一季度末，贷款余额1,019亿元")
     '2021 一 1,019 亿'
     """
-    folded = converter("t2s").convert(unicodedata.normalize("NFKC", text))
+    # whitespace is layout even inside a number ("32 8.6亿" is a scraping artefact)
+    folded = _SPACE.sub("", converter("t2s").convert(unicodedata.normalize("NFKC", text)))
     return " ".join(_NUMBER.findall(folded))
 
 
