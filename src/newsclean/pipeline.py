@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import signal
 import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -68,6 +69,10 @@ _worker_stages: list[Stage] = []
 
 def _init_worker(config: Config, names: list[str]) -> None:
     global _worker_stages
+    # the CLI's SIGTERM handler (raise KeyboardInterrupt) is inherited by forked workers;
+    # Pool.terminate() SIGTERMs them and then hung joining a worker that raised instead of
+    # exiting: workers die on SIGTERM as the pool expects
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker_stages = [s for s in build_stages(config) if s.name in names]
 
 
