@@ -188,3 +188,28 @@ def test_labelled_set_meets_the_targets() -> None:
     counts = evaluate(pairs)
     rate = {label: sum(v for (_, ok), v in c.items() if ok) / sum(c.values()) for label, c in counts.items()}
     assert rate["duplicate"] >= 0.95 and rate["distinct"] >= 0.99, counts
+
+
+# -- rule code entries: positive documents trigger their rule, negative ones do not
+
+
+def _code_entries() -> list[tuple[str, dict]]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    out = []
+    for stage in ("dedup", "crossdedup"):
+        path = ROOT / "src" / "newsclean" / "rules" / "codes" / f"{stage}.toml"
+        out += [(stage, entry) for entry in tomllib.loads(path.read_text(encoding="utf-8"))["code"]]
+    return out
+
+
+@pytest.mark.parametrize("stage,entry", _code_entries(), ids=lambda v: v["code"] if isinstance(v, dict) else v)
+def test_rule_code_examples(stage: str, entry: dict) -> None:
+    for text, expected in ((entry["positive"], True), (entry["negative"], False)):
+        before = [Document(source=f"corpus{n}.txt", raw=t.encode()) for n, t in enumerate(entry.get("corpus", []))]
+        docs = list(Pipeline(Config(jobs=1)).run([*before, Document(source="case.txt", raw=text.encode())]))
+        rules = {(e.stage, e.rule) for e in docs[-1].events}
+        assert ((stage, entry["rule"]) in rules) is expected, (entry["code"], expected, docs[-1].events)
