@@ -48,6 +48,11 @@ ROWS = 2
 #: sketch version, stored in persistent indexes: change it when the hashing changes
 SKETCH_VERSION = f"minhash-{NGRAM}gram-{BANDS}x{ROWS}-v1"
 
+#: characters of a key that its sketch is taken over
+SKETCH_CHARS = 2000
+#: characters sketched at once (the minhash matrix is BANDS*ROWS*8 bytes per character)
+BATCH_CHARS = 16_000
+
 _NON_WORD = re.compile(r"[\W_]+")
 _SPACE = re.compile(r"\s+")
 # Arabic digits with their decimal/thousands/ratio separators, or runs of Chinese numerals
@@ -129,6 +134,23 @@ def band_hashes(keys: Sequence[str]) -> list[list[int]]:
     >>> a == b and len(a) == BANDS and c == []
     True
     """
+    # bounded work and memory: the sketch of a long key is taken over its first
+    # SKETCH_CHARS characters (verification still compares whole keys), and the
+    # (rows x shingles) matrix is built for batches of at most BATCH_CHARS characters
+    keys = [k[:SKETCH_CHARS] for k in keys]
+    out: list[list[int]] = []
+    batch: list[str] = []
+    size = 0
+    for key in keys:
+        if batch and size + len(key) > BATCH_CHARS:
+            out += _band_hashes(batch)
+            batch, size = [], 0
+        batch.append(key)
+        size += len(key)
+    return out + _band_hashes(batch)
+
+
+def _band_hashes(keys: Sequence[str]) -> list[list[int]]:
     out: list[list[int]] = [[] for _ in keys]
     starts: list[int] = []
     positions: list[np.ndarray] = []
