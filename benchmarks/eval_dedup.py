@@ -88,10 +88,11 @@ def _script(text: str, rng: random.Random) -> str:
     return converter("s2t").convert(text)
 
 
-def _few_chars(text: str, rng: random.Random) -> str:
+def _few_chars(text: str, rng: random.Random, per_char: int = 40) -> str:
+    # one changed character per ``per_char`` characters (at least one)
     chars = list(text)
     spots = [i for i, c in enumerate(chars) if "\u4e00" <= c <= "\u9fff" and c not in CN_NUMERALS]
-    for i in rng.sample(spots, 2 if len(text) > 50 else 1):
+    for i in rng.sample(spots, max(1, len(text) // per_char)):
         chars[i] = rng.choice("的了在是和有这为对与把被将并也就其及等")
     return "".join(chars)
 
@@ -121,6 +122,7 @@ DUPLICATES = {
     "width": _width,
     "script": _script,
     "few-chars": _few_chars,
+    "more-chars": lambda t, r: _few_chars(t, r, per_char=20),  # ratio ~95 after the key
     "combined": _combined,
 }
 
