@@ -3,7 +3,7 @@ one line here."""
 
 from __future__ import annotations
 
-from newsclean.stages import convert, decode, dedup, extract, filter, normalize, repair
+from newsclean.stages import convert, crossdedup, decode, dedup, extract, filter, normalize, repair
 from newsclean.stages.base import Stage
 
 REGISTRY: list[type[Stage]] = [
@@ -14,6 +14,7 @@ REGISTRY: list[type[Stage]] = [
     filter.Filter,
     convert.Convert,
     dedup.Dedup,
+    crossdedup.CrossDedup,
 ]
 
 __all__ = ["REGISTRY", "Stage"]

@@ -1,44 +1,204 @@
-"""dedup: repeated paragraphs within a document; the first copy is kept.
+"""dedup: repeated paragraphs and repeated blocks within a document; the first copy is kept.
+
+Two paragraphs are copies when their comparison keys (:mod:`newsclean.matchkey`: width,
+Traditional/Simplified, case, punctuation and whitespace folded) are equal, or, for keys of
+at least ``dedup_min_chars`` characters, when their rapidfuzz ratio reaches
+``dedup_threshold``; either way their numbers must be the same.
+
+A run of two or more consecutive paragraphs repeating an earlier run (the doubled article)
+is a *repeated block*: every removed line gets its own ``repeated-block`` event (so each
+removed line stays traceable by its line number, with the line of its kept copy), and the
+block's first event names the whole range and the range it repeats.
 
 >>> from newsclean.config import Config
 >>> from newsclean.document import Document
->>> doc = Dedup(Config()).process(Document.from_text("a.txt", "标题\\n正文一。\\n标题\\n正文一。"))
+>>> text = "标题\\n正文一，讲述了一件事情的经过。\\n正文二。\\n标题\\n正文一,讲述了一件事情的经过\\n正文二。"
+>>> doc = Dedup(Config()).process(Document.from_text("a.txt", text))
 >>> doc.clean_text
-'标题\\n正文一。'
->>> doc.events[0].kept
-'a.txt:1'
+'标题\\n正文一，讲述了一件事情的经过。\\n正文二。'
+>>> doc.events[0].rule, doc.events[0].reason, doc.events[1].kept
+('repeated-block', 'lines 4-6 (3 paragraphs) repeat lines 1-3', 'a.txt:2')
 """
 
 from __future__ import annotations
 
-from newsclean.document import Document, Event
+import bisect
+
+from newsclean.config import Config
+from newsclean.document import Document, Event, Paragraph
+from newsclean.matchkey import band_hashes, match_keys, number_signature, similarity
 from newsclean.stages.base import Stage
+
+#: a block is at least this many consecutive repeated paragraphs
+MIN_BLOCK = 2
+#: earlier copies tried as the start of a block (the first and the most recent ones):
+#: bounds the work on documents with thousands of identical lines
+BLOCK_STARTS = 4
+#: candidates verified per paragraph with rapidfuzz (each band gives at most a few)
+MAX_CANDIDATES = 32
+
+METHOD_KEY = "equal after folding width, script, case, punctuation and whitespace"
+
+
+class Matcher:
+    """Which paragraphs of one document are copies of which: equal keys share a group;
+    near-equal groups are verified pairs of group representatives."""
+
+    def __init__(self, paragraphs: list[Paragraph], config: Config) -> None:
+        texts = [p.text for p in paragraphs]
+        self.keys = match_keys(texts)
+        self.numbers = [number_signature(t) if any(c.isdigit() or c in _CN_DIGITS for c in t) else "" for t in texts]
+        self.group: list[int] = []
+        self.members: dict[int, list[int]] = {}  # group -> its paragraphs, in order
+        first: dict[tuple[str, str], int] = {}
+        for i, pair in enumerate(zip(self.keys, self.numbers, strict=True)):
+            # an empty key (a line of punctuation) only matches its exact text
+            ident = pair if pair[0] else ("\x00" + texts[i], "")
+            g = first.setdefault(ident, i)
+            self.group.append(g)
+            self.members.setdefault(g, []).append(i)
+        self.near: dict[tuple[int, int], float] = {}
+        self.near_earlier: dict[int, list[int]] = {}  # group -> earlier groups it nearly copies
+        self._find_near(config)
+
+    def _find_near(self, config: Config) -> None:
+        reps = [i for i, g in enumerate(self.group) if g == i and len(self.keys[i]) >= config.dedup_min_chars]
+        if len(reps) < 2:
+            return
+        seen: dict[int, list[int]] = {}
+        for i, bands in zip(reps, band_hashes([self.keys[i] for i in reps]), strict=True):
+            candidates: list[int] = []
+            for band in bands:
+                bucket = seen.setdefault(band, [])
+                candidates.extend(j for j in bucket if j not in candidates)
+                bucket.append(i)
+            for j in candidates[:MAX_CANDIDATES]:
+                if self.numbers[i] != self.numbers[j]:
+                    continue
+                score = similarity(self.keys[j], self.keys[i], config.dedup_threshold)
+                if score:
+                    self.near[(j, i)] = score
+                    self.near_earlier.setdefault(i, []).append(j)
+
+    def score(self, earlier: int, later: int) -> float:
+        """Similarity (100 for equal keys) of two paragraphs, 0.0 if they are not copies."""
+        a, b = self.group[earlier], self.group[later]
+        if a == b:
+            return 100.0
+        return self.near.get((a, b), 0.0)
+
+    def earlier_copies(self, i: int) -> list[int]:
+        """Earlier paragraphs that ``i`` copies (the first and the latest few of each
+        group), to try as the start of a block.
+
+        >>> m = Matcher([Paragraph(t, n) for n, t in enumerate("甲乙甲乙甲", 1)], Config())
+        >>> m.earlier_copies(4), m.earlier_copies(1)
+        ([0, 2], [])
+        """
+        g = self.group[i]
+        found: set[int] = set()
+        for group in [g, *self.near_earlier.get(g, ())]:
+            members = self.members[group]
+            before = members[: bisect.bisect_left(members, i)]
+            found.update(before[:1] + before[-(BLOCK_STARTS - 1) :])
+        return sorted(found)
+
+
+_CN_DIGITS = frozenset("〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟")
 
 
 class Dedup(Stage):
     name = "dedup"
-    description = "exact repeated paragraphs within a document (first copy kept)"
+    description = (
+        "repeated paragraphs and blocks within a document: exact, near (script, punctuation, a few characters)"
+    )
 
     def process(self, doc: Document) -> Document | None:
-        seen: dict[str, int] = {}
-        kept = []
-        for para in doc.paragraphs:
-            first = seen.get(para.text)
-            if first is None:
-                seen[para.text] = para.line
-                kept.append(para)
+        paras = doc.paragraphs
+        if len(paras) < 2:
+            return doc
+        m = Matcher(paras, self.config)
+        kept_copy: dict[int, int] = {}  # removed index -> index of its kept copy
+
+        def root(j: int) -> int:
+            while j in kept_copy:
+                j = kept_copy[j]
+            return j
+
+        i = 0
+        n = len(paras)
+        while i < n:
+            starts = m.earlier_copies(i)
+            best_start, best_len = -1, 0
+            for j in starts:
+                length = 0
+                # the kept run must end before the removed run begins
+                while i + length < n and j + length < i and m.score(j + length, i + length):
+                    length += 1
+                if length > best_len:
+                    best_start, best_len = j, length
+            if best_len == 0:
+                i += 1
+                continue
+            if best_len >= MIN_BLOCK:
+                self._drop_block(doc, m, i, best_start, best_len, kept_copy, root)
             else:
-                doc.record(
-                    Event(
-                        self.name,
-                        "exact-duplicate",
-                        "drop",
-                        para.line,
-                        f"same paragraph as line {first}",
-                        before=para.text,
-                        score=100.0,
-                        kept=f"{doc.source}:{first}",
-                    )
-                )
-        doc.paragraphs = kept
+                self._drop_one(doc, m, i, best_start, kept_copy, root)
+            i += best_len
+        doc.paragraphs = [p for k, p in enumerate(paras) if k not in kept_copy]
+        # the keys are the expensive part of matching; crossdedup reuses them
+        doc.meta["match_keys"] = [(p.line, m.keys[k], m.numbers[k]) for k, p in enumerate(paras) if k not in kept_copy]
         return doc
+
+    def _drop_one(self, doc: Document, m: Matcher, i: int, j: int, kept_copy: dict[int, int], root) -> None:
+        paras = doc.paragraphs
+        kept = root(j)
+        score = m.score(j, i)
+        if paras[i].text == paras[kept].text:
+            rule, reason = "exact-duplicate", f"same paragraph as line {paras[kept].line}"
+        elif score == 100.0:
+            rule, reason = "near-duplicate", f"same as line {paras[kept].line} when {METHOD_KEY}"
+        else:
+            rule = "near-duplicate"
+            reason = f"nearly the same as line {paras[kept].line} (rapidfuzz ratio {score:.1f} on the comparison key, same numbers)"
+        doc.record(
+            Event(
+                self.name,
+                rule,
+                "drop",
+                paras[i].line,
+                reason,
+                before=paras[i].text,
+                score=round(score, 1),
+                kept=f"{doc.source}:{paras[kept].line}",
+            )
+        )
+        kept_copy[i] = j
+
+    def _drop_block(
+        self, doc: Document, m: Matcher, i: int, j: int, length: int, kept_copy: dict[int, int], root
+    ) -> None:
+        paras = doc.paragraphs
+        span = f"lines {paras[i].line}-{paras[i + length - 1].line}"
+        kept_span = f"lines {paras[j].line}-{paras[j + length - 1].line}"
+        for t in range(length):
+            kept = root(j + t)
+            score = m.score(j + t, i + t)
+            if t == 0:
+                reason = f"{span} ({length} paragraphs) repeat {kept_span}"
+            else:
+                how = "same paragraph as" if paras[i + t].text == paras[kept].text else "copy of"
+                reason = f"in the repeated block at {span}: {how} line {paras[kept].line}"
+            doc.record(
+                Event(
+                    self.name,
+                    "repeated-block",
+                    "drop",
+                    paras[i + t].line,
+                    reason,
+                    before=paras[i + t].text,
+                    score=round(score, 1),
+                    kept=f"{doc.source}:{paras[kept].line}",
+                )
+            )
+            kept_copy[i + t] = j + t

@@ -1,0 +1,197 @@
+"""Comparison keys and sketches for finding duplicate paragraphs.
+
+The key is used only for matching; output keeps the original text. It is the paragraph
+width-folded (NFKC), converted Traditional→Simplified (OpenCC t2s) and case-folded, with
+punctuation and whitespace removed, so copies that differ only in those still match:
+
+>>> match_key("「個人信息」保護， 再迎嚴監管！")
+'个人信息保护再迎严监管'
+>>> match_key("ＡＰＰ下架 2021年") == match_key("app下架2021年")
+True
+
+Numbers must count as differences (template sentences differ only in their figures), and
+punctuation removal would merge ``3.5`` and ``35``; the number signature keeps them apart:
+
+>>> number_signature("营收35.99亿元，同比增长13.1%") == number_signature("营收35.99亿元,同比增长13.1%")
+True
+>>> number_signature("营收3.5亿元") == number_signature("营收35亿元")
+False
+>>> number_signature("第一季度") == number_signature("第二季度")
+False
+
+The sketch is MinHash over character 3-grams of the key, cut into LSH bands: see
+:data:`NGRAM`, :data:`BANDS`, :data:`ROWS` for the choice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from newsclean.script import converter
+
+#: Character n-gram size. Chinese words are mostly 1-3 characters: bigrams are shared by
+#: any two texts on a topic (我们, 公司), 4+-grams lose too much per edited character (each
+#: edit breaks n shingles: with n=3 a ratio-90 copy keeps Jaccard >= ~0.55).
+NGRAM = 3
+#: LSH bands of ROWS min-hashes each. With r=2, b=10 a pair at Jaccard 0.55 becomes a
+#: candidate with p = 1-(1-0.55**2)**10 = 0.96, at 0.7 with p > 0.999; an unrelated pair
+#: of the same topic (Jaccard 0.1) with p = 0.1. Candidates are verified, so false ones
+#: only cost a lookup; 10 bands keep the stored index small.
+BANDS = 10
+ROWS = 2
+#: sketch version, stored in persistent indexes: change it when the hashing changes
+SKETCH_VERSION = f"minhash-{NGRAM}gram-{BANDS}x{ROWS}-v1"
+
+#: characters of a key that its sketch is taken over
+SKETCH_CHARS = 2000
+#: characters sketched at once (the minhash matrix is BANDS*ROWS*8 bytes per character)
+BATCH_CHARS = 16_000
+
+_NON_WORD = re.compile(r"[\W_]+")
+_SPACE = re.compile(r"\s+")
+# Arabic digits with their decimal/thousands/ratio separators, or runs of Chinese numerals
+_NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*|[〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟]+")
+
+_MASK = (1 << 64) - 1
+
+
+def _splitmix64(state: int) -> tuple[int, int]:
+    state = (state + 0x9E3779B97F4A7C15) & _MASK
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return state, z ^ (z >> 31)
+
+
+def _constants(count: int, seed: int) -> list[int]:
+    # fixed constants, identical on every machine and numpy version (persisted indexes)
+    out = []
+    for _ in range(count):
+        seed, value = _splitmix64(seed)
+        out.append(value)
+    return out
+
+
+_PERM_A = np.array([c | 1 for c in _constants(BANDS * ROWS, 1)], dtype=np.uint64)  # odd: a bijection
+_PERM_B = np.array(_constants(BANDS * ROWS, 2), dtype=np.uint64)
+_GRAM_MULT = np.array(_constants(NGRAM, 3), dtype=np.uint64)
+_BAND_MULT = np.array(_constants(ROWS, 4), dtype=np.uint64)
+_BAND_SALT = np.array(_constants(BANDS, 5), dtype=np.uint64)
+
+
+def match_key(text: str) -> str:
+    """The comparison key of one paragraph (see the module docstring)."""
+    return match_keys([text])[0]
+
+
+def match_keys(texts: Sequence[str]) -> list[str]:
+    """Comparison keys of many paragraphs with one OpenCC call.
+
+    >>> match_keys(["臺灣 新聞", "台湾新闻。"])
+    ['台湾新闻', '台湾新闻']
+    """
+    if not texts:
+        return []
+    # newlines cannot occur inside a paragraph, so they safely separate them for one call
+    folded = unicodedata.normalize("NFKC", "\n".join(t.replace("\n", " ") for t in texts))
+    simplified = converter("t2s").convert(folded).casefold()
+    return [_NON_WORD.sub("", part) for part in simplified.split("\n")]
+
+
+def number_signature(text: str) -> str:
+    """The numbers of a paragraph, in order, as one string (equal signatures are required
+    for two paragraphs to be duplicates).
+
+    >>> number_signature("2021年一季度末，贷款余额1,019亿元")
+    '2021 一 1,019 亿'
+    """
+    # whitespace is layout even inside a number ("32 8.6亿" is a scraping artefact)
+    folded = _SPACE.sub("", converter("t2s").convert(unicodedata.normalize("NFKC", text)))
+    return " ".join(_NUMBER.findall(folded))
+
+
+def similarity(key_a: str, key_b: str, threshold: float) -> float:
+    """rapidfuzz ratio (0-100) of two keys, or 0.0 when below ``threshold``.
+
+    >>> similarity("国家网信办通报了八十四款应用", "国家网信办通报了八十四款app", 80) > 80
+    True
+    """
+    return fuzz.ratio(key_a, key_b, score_cutoff=threshold)
+
+
+def band_hashes(keys: Sequence[str]) -> list[list[int]]:
+    """LSH band hashes (signed 64-bit ints, SQLite's INTEGER) for each key; keys shorter
+    than :data:`NGRAM` get none. Equal keys get equal bands; band ``i`` of one key can only
+    equal band ``i`` of another (each band is salted).
+
+    >>> a, b, c = band_hashes(["国家网信办通报八十四款违规应用", "国家网信办通报八十四款违规应用", "央行"])
+    >>> a == b and len(a) == BANDS and c == []
+    True
+    """
+    # bounded work and memory: the sketch of a long key is taken over its first
+    # SKETCH_CHARS characters (verification still compares whole keys), and the
+    # (rows x shingles) matrix is built for batches of at most BATCH_CHARS characters
+    keys = [k[:SKETCH_CHARS] for k in keys]
+    out: list[list[int]] = []
+    batch: list[str] = []
+    size = 0
+    for key in keys:
+        if batch and size + len(key) > BATCH_CHARS:
+            out += _band_hashes(batch)
+            batch, size = [], 0
+        batch.append(key)
+        size += len(key)
+    return out + _band_hashes(batch)
+
+
+def _band_hashes(keys: Sequence[str]) -> list[list[int]]:
+    out: list[list[int]] = [[] for _ in keys]
+    starts: list[int] = []
+    positions: list[np.ndarray] = []
+    which: list[int] = []
+    codes: list[str] = []
+    offset = 0
+    for index, key in enumerate(keys):
+        count = len(key) - NGRAM + 1
+        if count > 0:
+            starts.append(sum(len(p) for p in positions))
+            positions.append(np.arange(offset, offset + count))
+            which.append(index)
+        codes.append(key)
+        offset += len(key)
+    if not which:
+        return out
+    points = np.frombuffer("".join(codes).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    at = np.concatenate(positions)
+    grams = np.zeros(len(at), dtype=np.uint64)
+    for k in range(NGRAM):
+        grams = (grams ^ points[at + k]) * _GRAM_MULT[k]
+    grams ^= grams >> np.uint64(29)
+    # MinHash: one affine map per row as the permutation, minimum per paragraph
+    mapped = grams[None, :] * _PERM_A[:, None] + _PERM_B[:, None]
+    minima = np.minimum.reduceat(mapped, np.array(starts), axis=1).reshape(BANDS, ROWS, len(which))
+    bands = np.zeros((BANDS, len(which)), dtype=np.uint64)
+    for r in range(ROWS):
+        bands = (bands ^ minima[:, r, :]) * _BAND_MULT[r]
+    bands ^= _BAND_SALT[:, None]
+    bands ^= bands >> np.uint64(31)
+    signed = bands.view(np.int64).T.tolist()
+    for index, row in zip(which, signed, strict=True):
+        out[index] = row
+    return out
+
+
+def exact_hash(key: str, numbers: str) -> int:
+    """A signed 64-bit hash of key and numbers, to find equal keys directly.
+
+    >>> exact_hash("央行", "") == exact_hash("央行", ""), exact_hash("央行", "1") == exact_hash("央行", "")
+    (True, False)
+    """
+    digest = hashlib.blake2b(f"{key}\x00{numbers}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)

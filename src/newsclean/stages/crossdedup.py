@@ -1,0 +1,140 @@
+"""crossdedup: paragraphs already seen in an earlier document (or an earlier run).
+
+A corpus stage: it runs in the main process and sees documents in input order, so an
+incremental index keeps the first copy. Candidates come from MinHash-LSH bands over
+character 3-grams of the comparison key (:mod:`newsclean.matchkey`) plus a hash of the
+whole key; each is verified with rapidfuzz against ``dedup_threshold``, and the numbers
+must be equal. Paragraphs shorter than ``dedup_min_chars`` key characters are never
+matched across documents ("图片来源：新华社" is legitimately everywhere).
+
+A document left with nothing but copies (and at most a few short lines, under
+:data:`LEFTOVER_SHARE` of its text) is dropped whole, naming the document it copies.
+
+>>> from newsclean.config import Config
+>>> from newsclean.document import Document
+>>> stage = CrossDedup(Config())
+>>> body = "国家网信办通报八十四款违规收集使用个人信息的应用程序，要求十五个工作日内完成整改。"
+>>> a = stage.process(Document.from_text("a.txt", "标题甲\\n" + body))
+>>> b = Document.from_text("b.txt", "标题乙\\n" + body.replace("，", ","))
+>>> stage.process(b) is None, b.dropped, b.events[-1].rule, b.events[-1].kept
+(True, True, 'duplicate-document', 'a.txt')
+>>> stage.finish()
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from newsclean.config import Config
+from newsclean.dedup_index import Candidate, DedupIndex, DedupIndexError
+from newsclean.document import Document, Event
+from newsclean.matchkey import band_hashes, exact_hash, match_keys, number_signature, similarity
+from newsclean.stages.base import Stage
+
+#: a document whose copies leave only short lines making up less than this share of its
+#: key characters is dropped whole (a repost with its own byline is still a repost)
+LEFTOVER_SHARE = 0.2
+
+
+def check_index(path: str | None) -> None:
+    """Fail early (a usage error) when ``path`` exists and is not a usable index."""
+    if path and Path(path).exists():
+        DedupIndex(path).close()
+
+
+class CrossDedup(Stage):
+    name = "crossdedup"
+    description = "paragraphs copied from an earlier document or run (MinHash LSH + rapidfuzz; --index keeps it)"
+    corpus = True
+
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        check_index(config.index)
+        self._index: DedupIndex | None = None
+
+    @property
+    def index(self) -> DedupIndex:
+        # opened on first use: worker processes build every stage but never run this one
+        if self._index is None:
+            self._index = DedupIndex(self.config.index)
+        return self._index
+
+    def process(self, doc: Document) -> Document | None:
+        paras = doc.paragraphs
+        cached = doc.meta.pop("match_keys", None)
+        if cached is not None and [line for line, _, _ in cached] == [p.line for p in paras]:
+            keys = [k for _, k, _ in cached]
+            numbers = [n for _, _, n in cached]
+        else:
+            keys = match_keys([p.text for p in paras])
+            numbers = [number_signature(p.text) for p in paras]
+        long = [i for i, k in enumerate(keys) if len(k) >= self.config.dedup_min_chars]
+        if not long:
+            return doc
+        bands = band_hashes([keys[i] for i in long])
+        removed: dict[int, tuple[str, int]] = {}  # paragraph index -> kept (source, line)
+        to_add = []
+        for i, sketch in zip(long, bands, strict=True):
+            whole = exact_hash(keys[i], numbers[i])
+            best = self._best_copy(keys[i], numbers[i], [*sketch, whole])
+            if best is None:
+                to_add.append((i, [*sketch, whole]))
+                continue
+            score, cand = best
+            removed[i] = (cand.source, cand.line)
+            method = (
+                "same comparison key (width, script, case, punctuation, whitespace folded)"
+                if score == 100.0
+                else f"rapidfuzz ratio {score:.1f} on the comparison key, same numbers"
+            )
+            doc.record(
+                Event(
+                    self.name,
+                    "cross-duplicate",
+                    "drop",
+                    paras[i].line,
+                    f"copy of {cand.source} line {cand.line}: {method}",
+                    before=paras[i].text,
+                    score=round(score, 1),
+                    kept=f"{cand.source}:{cand.line}",
+                )
+            )
+        for i, hashes in to_add:
+            self.index.add(doc.source, paras[i].line, keys[i], numbers[i], hashes)
+        if not removed:
+            return doc
+        total = sum(len(k) for k in keys) or 1
+        left = [i for i in range(len(paras)) if i not in removed]
+        if not to_add and sum(len(keys[i]) for i in left) < LEFTOVER_SHARE * total:
+            source = Counter(src for src, _ in removed.values()).most_common(1)[0][0]
+            leftover = "\n".join(paras[i].text for i in left) or None
+            doc.drop(
+                self.name,
+                "duplicate-document",
+                f"all {len(removed)} paragraphs of {self.config.dedup_min_chars}+ characters are copies"
+                + (f"; {len(left)} short line(s) left (in before)" if left else ""),
+                before=leftover,
+                kept=source,
+            )
+            return None
+        doc.paragraphs = [paras[i] for i in left]
+        return doc
+
+    def _best_copy(self, key: str, numbers: str, hashes: list[int]) -> tuple[float, Candidate] | None:
+        best: tuple[float, Candidate] | None = None
+        for cand in self.index.candidates(hashes):
+            if cand.numbers != numbers:
+                continue
+            score = 100.0 if cand.key == key else similarity(cand.key, key, self.config.dedup_threshold)
+            if score and (best is None or score > best[0]):
+                best = (score, cand)
+        return best
+
+    def finish(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+
+__all__ = ["CrossDedup", "DedupIndexError", "check_index"]
