@@ -3,7 +3,7 @@ one line here."""
 
 from __future__ import annotations
 
-from newsclean.stages import convert, decode, dedup, extract, filter, normalize, repair
+from newsclean.stages import convert, decode, dedup, extract, filter, furniture, normalize, repair
 from newsclean.stages.base import Stage
 
 REGISTRY: list[type[Stage]] = [
@@ -12,6 +12,7 @@ REGISTRY: list[type[Stage]] = [
     repair.Repair,
     normalize.Normalize,
     filter.Filter,
+    furniture.Furniture,
     convert.Convert,
     dedup.Dedup,
 ]
