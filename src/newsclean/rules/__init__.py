@@ -78,11 +78,9 @@ class Rule:
     origin: str = ""
 
 
-def _fold_table() -> dict[int, str]:
-    """Traditional (and HK/TW variant) forms -> Simplified, for the characters rules use.
-
-    Built lazily from the patterns' own characters, see :meth:`RulePack.fold`."""
-    return {}
+def _known_chars() -> list[str]:
+    """Every character of the CJK Unified Ideographs block (Simplified and Traditional)."""
+    return [chr(c) for c in range(0x4E00, 0xA000)]
 
 
 class RulePack:
@@ -125,10 +123,14 @@ class RulePack:
                 variant = conv.convert(ch)
                 if len(variant) == 1 and variant != ch and ord(variant) not in table:
                     table[ord(variant)] = ch
-        # Forms OpenCC does not produce but sites use (HK/Japanese-style variants).
-        for variant, simple in (("閲", "阅"), ("説", "说"), ("爲", "为"), ("衆", "众"), ("着", "着")):
-            if simple in chars and variant != simple:
-                table.setdefault(ord(variant), simple)
+        # One Simplified character can stand for several Traditional ones (复: 復 複 覆,
+        # 布: 佈): also map every known character whose t2s form is a rule character.
+        known = [c for c in _known_chars() if ord(c) not in table]
+        simplified = opencc.OpenCC("t2s").convert("\n".join(known)).split("\n")
+        if len(simplified) == len(known):
+            for variant, simple in zip(known, simplified):
+                if simple in chars and variant != simple:
+                    table.setdefault(ord(variant), simple)
         # A Simplified character must never be rewritten, even if it is some other
         # character's Traditional form (e.g. 后/後): only map characters no rule uses.
         self._fold = {k: v for k, v in table.items() if chr(k) not in chars}
