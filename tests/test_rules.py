@@ -4,7 +4,6 @@ and the rule loader rejects malformed or unsafe rule files."""
 from __future__ import annotations
 
 import re
-import time  # noqa: F401  (kept out of assertions: no timing asserts in tests)
 from pathlib import Path
 
 import pytest

@@ -155,9 +155,9 @@ def write_profile(path: str, learned: dict[str, dict[int, tuple[int, str]]], gro
         "groups": {
             g: {
                 "documents": groups[g].documents if g in groups else None,
-                "furniture": [
-                    {"line": t, "count": c} for c, t in sorted(lines.values(), key=lambda x: (-x[0], x[1]))
-                ][:MAX_PROFILE_LINES],
+                "furniture": [{"line": t, "count": c} for c, t in sorted(lines.values(), key=lambda x: (-x[0], x[1]))][
+                    :MAX_PROFILE_LINES
+                ],
             }
             for g, lines in sorted(learned.items())
         },
