@@ -52,6 +52,14 @@ BUILTIN_FILES = ("spam.toml", "boilerplate.toml", "artefacts.toml")
 #: lines longer than this are article text for the whole-line rules (boilerplate is short);
 #: it also bounds the work the combined regex does per line
 LINE_RULE_MAX_CHARS = 200
+#: lines longer than this are tried against the whole-line rules only if they contain one
+#: of the keywords below (or a rule's own ``keywords``): long lines are nearly always
+#: article prose, and the keyword search is much cheaper than the combined rules
+LONG_LINE_CHARS = 32
+LONG_LINE_KEYWORDS = (
+    "侵权 转载 版权 著作权 Copyright copyright COPYRIGHT © 免责 仅代表 不代表 原创 ICP 许可证 公网安备 来源 来自 "
+    "原标题 标签 关键词 TAG Tag tag 位置 上一篇 下一篇 正在阅读 发布 > » › ＞ 首页 记者 编辑 摄 评论 留言 二维码 扫一扫 扫码 分享"
+).split()
 _NAMED_GROUP = re.compile(r"\(\?P<(\w+)>")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
@@ -104,6 +112,14 @@ class RulePack:
         self._line_re = self._combine(line_rules, self._line_ids)
         self._fix_ids: dict[str, Rule] = {}
         self._fix_re = self._combine(fix_rules, self._fix_ids)
+        keywords = set(LONG_LINE_KEYWORDS)
+        for rule in line_rules:
+            keywords.update(k for k in rule.data.get("keywords", ()) if isinstance(k, str) and k)
+        words = sorted({v for k in keywords for v in self._variants(k)}, key=len, reverse=True)
+        # The class lookahead lets the regex engine skip most positions with a bitmap test
+        # before trying the alternation.
+        first = "".join(sorted({re.escape(w[0]) for w in words} | {re.escape(w[0].lower()) for w in words}))
+        self._long_line_hint = re.compile(f"(?=[{first}])(?:{'|'.join(map(re.escape, words))})", re.IGNORECASE)
         self._fields = {
             r.id: re.compile(self.fold(r.pattern), re.IGNORECASE) for r in line_rules if r.kind == "field" and r.pattern
         }
@@ -128,12 +144,29 @@ class RulePack:
         known = [c for c in _known_chars() if ord(c) not in table]
         simplified = opencc.OpenCC("t2s").convert("\n".join(known)).split("\n")
         if len(simplified) == len(known):
-            for variant, simple in zip(known, simplified):
+            for variant, simple in zip(known, simplified, strict=True):
                 if simple in chars and variant != simple:
                     table.setdefault(ord(variant), simple)
         # A Simplified character must never be rewritten, even if it is some other
         # character's Traditional form (e.g. 后/後): only map characters no rule uses.
         self._fold = {k: v for k, v in table.items() if chr(k) not in chars}
+
+    def _variants(self, word: str) -> set[str]:
+        """``word`` in Simplified and in every folded Traditional spelling."""
+        inverse: dict[str, set[str]] = {}
+        for code, simple in self._fold.items():
+            inverse.setdefault(simple, set()).add(chr(code))
+        out = {""}
+        for ch in word:
+            out = {prefix + form for prefix in out for form in {ch} | inverse.get(ch, set())}
+        return out
+
+    def may_match_line(self, text: str) -> bool:
+        """False when ``text`` cannot be boilerplate: too long, or long with no keyword."""
+        n = len(text)
+        if n <= LONG_LINE_CHARS:
+            return True
+        return n <= LINE_RULE_MAX_CHARS and self._long_line_hint.search(text) is not None
 
     def fold(self, text: str) -> str:
         """``text`` with Traditional forms of the rules' characters made Simplified.
@@ -154,9 +187,10 @@ class RulePack:
             return None
         return re.compile("|".join(parts), re.IGNORECASE)
 
-    def match_line(self, text: str, folded: str | None = None) -> Rule | None:
-        """The first whole-line rule matching ``text`` (lines over the cap never match)."""
-        if self._line_re is None or len(text) > LINE_RULE_MAX_CHARS:
+    def match_line(self, text: str, folded: str | None = None, checked: bool = False) -> Rule | None:
+        """The first whole-line rule matching ``text`` (``checked``: the caller already
+        called :meth:`may_match_line`)."""
+        if self._line_re is None or not (checked or self.may_match_line(text)):
             return None
         m = self._line_re.fullmatch(folded if folded is not None else self.fold(text))
         if m is None or m.lastgroup is None:
@@ -224,6 +258,7 @@ def _as_rule(entry: dict[str, Any], origin: str) -> Rule:
             raise RuleError(f"{origin}: rule {rid}: back-references are not allowed (they can backtrack)")
     known = {"id", "kind", "description", "category", "pattern", "replace", "ends_article", "starts_related"}
     known |= {"positive", "negative"}
+    # "keywords": literals that let this rule be tried on lines over LONG_LINE_CHARS
     data = {k: v for k, v in entry.items() if k not in known}
     return Rule(
         id=rid,

@@ -269,8 +269,11 @@ class Filter(Stage):
                 self._drop(doc, para, "artefact-only", original)
                 continue
             para.text = text
-            folded = self.pack.fold(text)
-            rule = self.pack.match_line(text, folded)
+            # Folding costs; only lines the line rules may match, or spam candidates, need it.
+            maybe_line = self.pack.may_match_line(text)
+            maybe_spam = self.spam is not None and not _SENTENCE_END.search(text)
+            folded = self.pack.fold(text) if maybe_line or maybe_spam else text
+            rule = self.pack.match_line(text, folded, checked=True) if maybe_line else None
             if rule is not None:
                 if rule.kind == "field":
                     self._take_fields(doc, rule, text)
@@ -278,7 +281,7 @@ class Filter(Stage):
                 in_tail = in_tail or rule.ends_article
                 in_related = in_related or rule.starts_related
                 continue
-            if self.spam is not None and self.spam.matches(text, folded):
+            if maybe_spam and self.spam is not None and self.spam.matches(text, folded):
                 self._drop(doc, para, "seo-spam", text)
                 continue
             if in_related or in_tail:
