@@ -1,0 +1,314 @@
+"""The filter stage's rule pack: rules as data, loaded from TOML and compiled into a few
+combined regexes.
+
+Every rule has an ``id`` (the Event.rule it emits), a ``description`` (the event reason),
+and ``positive`` / ``negative`` examples that ``tests/test_rules.py`` runs. A rule is one of:
+
+``drop``
+    ``pattern`` must match the WHOLE line (``re.fullmatch``); the line is dropped.
+``field``
+    like ``drop``, and the pattern's named groups (``author``, ``editor``) become output
+    fields of the record (first value wins).
+``fix``
+    every ``pattern`` match inside a line is replaced by ``replace`` (default: nothing);
+    the line stays. Examples are ``[before, after]`` pairs.
+``detector``
+    the logic lives in :mod:`newsclean.stages.filter` (keyword-stuffing density, pinyin
+    readings, the end-of-article zone); the TOML entry carries its id, description, data
+    (e.g. ``terms``) and examples.
+
+Patterns are written in Simplified Chinese: lines and patterns are both *folded* (the
+Traditional forms of the characters the patterns use are mapped to their Simplified form by
+a ``str.translate`` table), so one pattern covers both scripts. Vocabulary that differs
+(``软件``/``軟體``) must still be spelled out. Patterns run with ``re.IGNORECASE``.
+
+>>> pack = load_rules()
+>>> pack.match_line("返回頂部").id
+'nav-links'
+>>> pack.match_line("他返回顶部的办公室。") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import opencc
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+KINDS = ("drop", "field", "fix", "detector")
+#: the built-in rule files, in this package
+BUILTIN_FILES = ("spam.toml", "boilerplate.toml", "artefacts.toml")
+#: lines longer than this are article text for the whole-line rules (boilerplate is short);
+#: it also bounds the work the combined regex does per line
+LINE_RULE_MAX_CHARS = 200
+#: lines longer than this are tried against the whole-line rules only if they contain one
+#: of the keywords below (or a rule's own ``keywords``): long lines are nearly always
+#: article prose, and the keyword search is much cheaper than the combined rules
+LONG_LINE_CHARS = 32
+LONG_LINE_KEYWORDS = (
+    "侵权 转载 版权 著作权 Copyright copyright COPYRIGHT © 免责 仅代表 不代表 原创 ICP 许可证 公网安备 来源 来自 "
+    "原标题 标签 关键词 TAG Tag tag 位置 上一篇 下一篇 正在阅读 发布 > » › ＞ 首页 记者 编辑 摄 评论 留言 二维码 扫一扫 扫码 分享"
+).split()
+_NAMED_GROUP = re.compile(r"\(\?P<(\w+)>")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+class RuleError(ValueError):
+    """A rule file is malformed: the message names the file and the rule."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    description: str
+    category: str = ""
+    pattern: str | None = None
+    replace: str = ""
+    #: a drop rule that marks the end of the article body (copyright, editor, comments)
+    ends_article: bool = False
+    #: a drop rule that introduces a list of related articles
+    starts_related: bool = False
+    positive: tuple[Any, ...] = ()
+    negative: tuple[str, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+    origin: str = ""
+
+
+def _known_chars() -> list[str]:
+    """Every character of the CJK Unified Ideographs block (Simplified and Traditional)."""
+    return [chr(c) for c in range(0x4E00, 0xA000)]
+
+
+class RulePack:
+    """The loaded rules, compiled: one combined whole-line regex, one combined fix regex.
+
+    >>> pack = load_rules()
+    >>> pack.fix_line("新聞#p#分頁標題#e#")
+    ('新聞', ['cms-page-marker'])
+    """
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules: dict[str, Rule] = {}
+        for rule in rules:
+            if rule.id in self.rules:
+                raise RuleError(f"{rule.origin}: rule id {rule.id!r} already defined in {self.rules[rule.id].origin}")
+            self.rules[rule.id] = rule
+        self._build_fold()
+        line_rules = [r for r in self.rules.values() if r.kind in ("drop", "field") and r.pattern]
+        fix_rules = [r for r in self.rules.values() if r.kind == "fix" and r.pattern]
+        self._line_ids: dict[str, Rule] = {}
+        self._line_re = self._combine(line_rules, self._line_ids)
+        self._fix_ids: dict[str, Rule] = {}
+        self._fix_re = self._combine(fix_rules, self._fix_ids)
+        keywords = set(LONG_LINE_KEYWORDS)
+        for rule in line_rules:
+            keywords.update(k for k in rule.data.get("keywords", ()) if isinstance(k, str) and k)
+        words = sorted({v for k in keywords for v in self._variants(k)}, key=len, reverse=True)
+        # The class lookahead lets the regex engine skip most positions with a bitmap test
+        # before trying the alternation.
+        first = "".join(sorted({re.escape(w[0]) for w in words} | {re.escape(w[0].lower()) for w in words}))
+        self._long_line_hint = re.compile(f"(?=[{first}])(?:{'|'.join(map(re.escape, words))})", re.IGNORECASE)
+        self._fields = {
+            r.id: re.compile(self.fold(r.pattern), re.IGNORECASE) for r in line_rules if r.kind == "field" and r.pattern
+        }
+
+    def _build_fold(self) -> None:
+        """Map Traditional forms of every Han character in patterns and term lists to the
+        Simplified form the rules are written in."""
+        chars: set[str] = set()
+        for rule in self.rules.values():
+            texts = [rule.pattern or ""] + [t for t in rule.data.get("terms", ()) if isinstance(t, str)]
+            for text in texts:
+                chars.update(_HAN.findall(text))
+        table: dict[int, str] = {}
+        converters = [opencc.OpenCC(c) for c in ("s2t", "s2tw", "s2hk")]
+        for ch in sorted(chars):
+            for conv in converters:
+                variant = conv.convert(ch)
+                if len(variant) == 1 and variant != ch and ord(variant) not in table:
+                    table[ord(variant)] = ch
+        # One Simplified character can stand for several Traditional ones (复: 復 複 覆,
+        # 布: 佈): also map every known character whose t2s form is a rule character.
+        known = [c for c in _known_chars() if ord(c) not in table]
+        simplified = opencc.OpenCC("t2s").convert("\n".join(known)).split("\n")
+        if len(simplified) == len(known):
+            for variant, simple in zip(known, simplified, strict=True):
+                if simple in chars and variant != simple:
+                    table.setdefault(ord(variant), simple)
+        # A Simplified character must never be rewritten, even if it is some other
+        # character's Traditional form (e.g. 后/後): only map characters no rule uses.
+        self._fold = {k: v for k, v in table.items() if chr(k) not in chars}
+
+    def _variants(self, word: str) -> set[str]:
+        """``word`` in Simplified and in every folded Traditional spelling."""
+        inverse: dict[str, set[str]] = {}
+        for code, simple in self._fold.items():
+            inverse.setdefault(simple, set()).add(chr(code))
+        out = {""}
+        for ch in word:
+            out = {prefix + form for prefix in out for form in {ch} | inverse.get(ch, set())}
+        return out
+
+    def may_match_line(self, text: str) -> bool:
+        """False when ``text`` cannot be boilerplate: too long, or long with no keyword."""
+        n = len(text)
+        if n <= LONG_LINE_CHARS:
+            return True
+        return n <= LINE_RULE_MAX_CHARS and self._long_line_hint.search(text) is not None
+
+    def fold(self, text: str) -> str:
+        """``text`` with Traditional forms of the rules' characters made Simplified.
+
+        >>> load_rules().fold("版權所有")
+        '版权所有'
+        """
+        return text.translate(self._fold)
+
+    def _combine(self, rules: list[Rule], ids: dict[str, Rule]) -> re.Pattern[str] | None:
+        parts = []
+        for i, rule in enumerate(rules):
+            name = f"r{i}"
+            ids[name] = rule
+            body = _NAMED_GROUP.sub("(?:", self.fold(rule.pattern or ""))
+            parts.append(f"(?P<{name}>{body})")
+        if not parts:
+            return None
+        return re.compile("|".join(parts), re.IGNORECASE)
+
+    def match_line(self, text: str, folded: str | None = None, checked: bool = False) -> Rule | None:
+        """The first whole-line rule matching ``text`` (``checked``: the caller already
+        called :meth:`may_match_line`)."""
+        if self._line_re is None or not (checked or self.may_match_line(text)):
+            return None
+        m = self._line_re.fullmatch(folded if folded is not None else self.fold(text))
+        if m is None or m.lastgroup is None:
+            return None
+        return self._line_ids[m.lastgroup]
+
+    def fields(self, rule: Rule, text: str) -> dict[str, str]:
+        """The named groups of a ``field`` rule on ``text``, cleaned: ``{"author": "游淼"}``."""
+        regex = self._fields.get(rule.id)
+        m = regex.fullmatch(self.fold(text)) if regex else None
+        if m is None:
+            return {}
+        out = {}
+        folded = self.fold(text)
+        for name, value in m.groupdict().items():
+            if value:
+                # Take the value from the original (unfolded) text at the same span: the
+                # fold is one character to one character, so spans agree.
+                start, end = m.span(name)
+                raw = text[start:end] if len(folded) == len(text) else value
+                out[name] = "、".join(re.split(r"[\s、,，/／]+", raw.strip()))
+        return out
+
+    def fix_line(self, text: str) -> tuple[str, list[str]]:
+        """``text`` with every fix rule applied, and the ids of the rules that fired."""
+        if self._fix_re is None:
+            return text, []
+        fired: list[str] = []
+
+        def replace(m: re.Match[str]) -> str:
+            rule = self._fix_ids[m.lastgroup or ""]
+            if rule.id not in fired:
+                fired.append(rule.id)
+            return rule.replace
+
+        # Fix patterns are ASCII/number shaped; folding is not needed and would cost.
+        return self._fix_re.sub(replace, text), fired
+
+    def detector(self, rule_id: str) -> Rule | None:
+        rule = self.rules.get(rule_id)
+        return rule if rule is not None and rule.kind == "detector" else None
+
+
+def _as_rule(entry: dict[str, Any], origin: str) -> Rule:
+    if not isinstance(entry, dict):
+        raise RuleError(f"{origin}: every [[rule]] must be a table")
+    rid = entry.get("id")
+    if not isinstance(rid, str) or not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", rid):
+        raise RuleError(f"{origin}: rule id {rid!r} must be kebab-case (e.g. 'copyright-notice')")
+    kind = entry.get("kind", "drop")
+    if kind not in KINDS:
+        raise RuleError(f"{origin}: rule {rid}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    description = entry.get("description")
+    if not isinstance(description, str) or not description:
+        raise RuleError(f"{origin}: rule {rid}: needs a description (it is the reason shown for each change)")
+    pattern = entry.get("pattern")
+    if kind != "detector":
+        if not isinstance(pattern, str) or not pattern:
+            raise RuleError(f"{origin}: rule {rid}: a {kind} rule needs a pattern")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise RuleError(f"{origin}: rule {rid}: bad pattern: {exc}") from exc
+        if "(?P=" in pattern:
+            raise RuleError(f"{origin}: rule {rid}: back-references are not allowed (they can backtrack)")
+    known = {"id", "kind", "description", "category", "pattern", "replace", "ends_article", "starts_related"}
+    known |= {"positive", "negative"}
+    # "keywords": literals that let this rule be tried on lines over LONG_LINE_CHARS
+    data = {k: v for k, v in entry.items() if k not in known}
+    return Rule(
+        id=rid,
+        kind=kind,
+        description=description,
+        category=str(entry.get("category", "")),
+        pattern=pattern,
+        replace=str(entry.get("replace", "")),
+        ends_article=bool(entry.get("ends_article", False)),
+        starts_related=bool(entry.get("starts_related", False)),
+        positive=tuple(entry.get("positive", ())),
+        negative=tuple(entry.get("negative", ())),
+        data=data,
+        origin=origin,
+    )
+
+
+def read_rule_file(text: str, origin: str) -> list[Rule]:
+    """The rules of one TOML document (``[[rule]]`` tables)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"{origin}: not valid TOML: {exc}") from exc
+    return [_as_rule(entry, origin) for entry in data.get("rule", [])]
+
+
+def builtin_rules() -> list[Rule]:
+    out: list[Rule] = []
+    pkg = resources.files("newsclean.rules")
+    for name in BUILTIN_FILES:
+        out.extend(read_rule_file(pkg.joinpath(name).read_text(encoding="utf-8"), f"rules/{name}"))
+    return out
+
+
+_BUILTIN_CACHE: dict[tuple[tuple[str, ...], tuple[str, ...]], RulePack] = {}
+
+
+def load_rules(extra_files: Iterable[str] = (), disabled: Iterable[str] = ()) -> RulePack:
+    """The built-in pack plus user rule files, minus the disabled ids (cached per process)."""
+    key = (tuple(extra_files), tuple(disabled))
+    pack = _BUILTIN_CACHE.get(key)
+    if pack is None:
+        rules = builtin_rules()
+        for path in key[0]:
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise RuleError(f"cannot read rule file {path}: {exc}") from exc
+            rules.extend(read_rule_file(text, path))
+        off = set(key[1])
+        pack = RulePack(r for r in rules if r.id not in off)
+        _BUILTIN_CACHE[key] = pack
+    return pack

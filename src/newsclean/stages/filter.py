@@ -1,14 +1,321 @@
-"""filter: drop spam and boilerplate lines (placeholder until the rule pack lands)."""
+"""filter: drop SEO spam and site boilerplate lines, fix converter and CMS artefacts in place.
+
+The rules are data (``newsclean/rules/*.toml``, see :mod:`newsclean.rules`); this module
+runs them and holds the detectors that need more than a regex:
+
+- keyword stuffing (:func:`is_keyword_stuffing`): density of spam terms per phrase;
+- converter pinyin annotations (:class:`PinyinAnnotations`), checked against a shipped
+  reading table (``data/readings.tsv``);
+- the end-of-article zone: after a copyright notice, editor credit or comment widget,
+  bullets are related-article links and short lone tags are furniture.
+
+Bylines are not kept in ``text``: the names go to the record's ``author`` / ``editor``
+fields (``doc.meta["fields_out"]``) and the line gets a drop event.
+
+>>> from newsclean.config import Config
+>>> from newsclean.document import Document
+>>> doc = Document.from_text("a.txt", "正在阅读:\\n记者 | 游淼\\n個人信息保護再迎嚴監(jiān)管。\\n微博")
+>>> doc = Filter(Config()).process(doc)
+>>> doc.clean_text, doc.meta["fields_out"]
+('個人信息保護再迎嚴監管。', {'author': '游淼'})
+"""
 
 from __future__ import annotations
 
-from newsclean.document import Document
+import html
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+import opencc
+
+from newsclean.document import Document, Event, Paragraph
+from newsclean.rules import Rule, RulePack, load_rules
 from newsclean.stages.base import Stage
+
+#: a line this long, or with sentence punctuation and this long, is article prose: it
+#: ends the end-of-article zone
+PROSE_MIN_CHARS = 50
+SENTENCE_MIN_CHARS = 18
+#: a related-article title is at most this long
+RELATED_TITLE_MAX_CHARS = 60
+#: in a tag line of several space-separated tags, each tag is at most this long
+TAG_MAX_CHARS = 10
+
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
+_BULLET = re.compile(r"[•·●▪◆◇■□►▸‣○◦※*\-]\s{0,3}(?=\S)")
+_TAG_SHAPED = re.compile(r"[\w·&\s]+")
+# Cheap "could there be an artefact here" test; most paragraphs have none of these.
+_ARTEFACT_HINT = re.compile(r"[<&#\[_({（]")
+_ANNOTATION = re.compile(r"([\u3400-\u9fff])[(（]([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7})[)）]")
+_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,7}|#[xX][0-9a-fA-F]{2,6});")
+_SPACE_ENTITIES = frozenset({"&nbsp;", "&ensp;", "&emsp;", "&thinsp;", "&#160;", "&#12288;"})
+_SPACE_RUN = re.compile(r"[ \t]{2,}")
+_SEGMENT_SPLIT = re.compile(r"[,，;；|/\s]+")
+_DOMAIN = re.compile(r"(?:www\.)?[a-z0-9-]{2,40}\.(?:com|net|org|cn|cc|vip|top|xyz|info|me|tv|la|co)\b", re.I)
+# Tokens that follow names on byline lines but are not names.
+_NOT_A_NAME = re.compile(r"报道|報道|报导|報導|发自|發自|摄|攝|综合|綜合|编译|編譯|整理")
+
+
+def toneless(syllable: str) -> str:
+    """A pinyin syllable without tone marks, ``ü`` as ``v``.
+
+    >>> toneless("jiān"), toneless("lǜ")
+    ('jian', 'lv')
+    """
+    syllable = syllable.replace("ü", "v").replace("ǖ", "v").replace("ǘ", "v").replace("ǚ", "v").replace("ǜ", "v")
+    decomposed = unicodedata.normalize("NFD", syllable)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+@lru_cache(maxsize=1)
+def reading_table() -> dict[str, frozenset[str]]:
+    """Toneless readings per character, from ``data/readings.tsv`` (built from pypinyin)."""
+    table: dict[str, frozenset[str]] = {}
+    text = resources.files("newsclean.data").joinpath("readings.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            ch, _, readings = line.partition("\t")
+            table[ch] = frozenset(readings.split())
+    return table
+
+
+class PinyinAnnotations:
+    """Find converter annotations like ``監(jiān)``: one lowercase syllable in brackets right
+    after a Han character it is a reading of.
+
+    A real pronunciation note (``行(háng)``) looks the same, so an annotation is removed only
+    when the character is a Traditional form (what converters annotate) or the document has
+    at least ``min_per_document`` of them.
+
+    >>> finder = PinyinAnnotations()
+    >>> finder.remove("再迎嚴監(jiān)管", doc_count=1)
+    ('再迎嚴監管', 1)
+    >>> finder.remove("台北(Taipei)與深圳(shen)", doc_count=1)
+    ('台北(Taipei)與深圳(shen)', 0)
+    """
+
+    min_per_document = 2
+
+    def __init__(self) -> None:
+        self.readings = reading_table()
+        self._t2s = opencc.OpenCC("t2s")
+        self._traditional: dict[str, bool] = {}
+
+    def _verified(self, m: re.Match[str]) -> bool:
+        return toneless(m.group(2)) in self.readings.get(m.group(1), ())
+
+    def count(self, text: str) -> int:
+        """How many verified annotations ``text`` holds."""
+        return sum(1 for m in _ANNOTATION.finditer(text) if self._verified(m))
+
+    def _is_traditional(self, ch: str) -> bool:
+        known = self._traditional.get(ch)
+        if known is None:
+            known = self._traditional[ch] = self._t2s.convert(ch) != ch
+        return known
+
+    def remove(self, text: str, doc_count: int) -> tuple[str, int]:
+        removed = 0
+
+        def fix(m: re.Match[str]) -> str:
+            nonlocal removed
+            if self._verified(m) and (doc_count >= self.min_per_document or self._is_traditional(m.group(1))):
+                removed += 1
+                return m.group(1)
+            return m.group(0)
+
+        return _ANNOTATION.sub(fix, text), removed
+
+
+def decode_entities(text: str) -> str:
+    """Decode HTML entities; the space entities become one plain space.
+
+    >>> decode_entities("北京&nbsp;&nbsp;7月7日电 AT&amp;T R&D")
+    '北京 7月7日电 AT&T R&D'
+    """
+
+    def one(m: re.Match[str]) -> str:
+        entity = m.group(0)
+        if entity in _SPACE_ENTITIES:
+            return " "
+        return html.unescape(entity)
+
+    out = _ENTITY.sub(one, text)
+    return _SPACE_RUN.sub(" ", out) if out != text else out
+
+
+class KeywordStuffing:
+    """Keyword-stuffed SEO lines: many short phrases, most holding a spam term or a domain.
+
+    >>> from newsclean.rules import load_rules
+    >>> spam = KeywordStuffing(load_rules())
+    >>> spam.matches("澳门威尼斯人官网,百家乐真人娱乐城,六合彩开奖结果,时时彩投注平台")
+    True
+    >>> spam.matches("警方捣毁一个网络赌博团伙,查获色情网站3个,涉案金额达500万元。")
+    False
+    """
+
+    def __init__(self, pack: RulePack, rule: Rule | None = None) -> None:
+        rule = rule or pack.rules["seo-spam"]
+        self.pack = pack
+        self.min_segments = int(rule.data.get("min_segments", 4))
+        self.min_hits = int(rule.data.get("min_hits", 3))
+        self.min_share = float(rule.data.get("min_share", 0.5))
+        self.max_mean = float(rule.data.get("max_mean_segment_chars", 14))
+        parts = []
+        for term in sorted({pack.fold(t) for t in rule.data.get("terms", ())}, key=len, reverse=True):
+            escaped = re.escape(term)
+            # Latin terms ("av", "dj") only as whole words: not inside "Java" or "Django".
+            parts.append(f"(?<![a-z]){escaped}(?![a-z])" if term.isascii() and term.isalpha() else escaped)
+        self.terms = re.compile("|".join(parts), re.I) if parts else None
+
+    def matches(self, text: str, folded: str | None = None) -> bool:
+        if self.terms is None or _SENTENCE_END.search(text):
+            return False
+        segments = [s for s in _SEGMENT_SPLIT.split(folded if folded is not None else self.pack.fold(text)) if s]
+        if len(segments) < self.min_segments:
+            return False
+        if sum(len(s) for s in segments) / len(segments) > self.max_mean:
+            return False
+        hits = sum(1 for s in segments if self.terms.search(s) or _DOMAIN.search(s))
+        return hits >= self.min_hits and hits >= self.min_share * len(segments)
+
+
+def is_prose(text: str) -> bool:
+    """Article text, which ends the end-of-article zone: a sentence, or a long line.
+
+    >>> is_prose("曾被网信办通报违规收集和使用个人信息情况。"), is_prose("360数科")
+    (True, False)
+    """
+    n = len(text)
+    return n >= PROSE_MIN_CHARS or (n >= SENTENCE_MIN_CHARS and _SENTENCE_END.search(text) is not None)
+
+
+def is_tag_line(text: str, max_chars: int) -> bool:
+    """A lone tag (``360数科``) or a few space-separated tags, with no punctuation.
+
+    >>> is_tag_line("360数科", 12), is_tag_line("央行 降准 货币政策", 12), is_tag_line("你好，世界", 12)
+    (True, True, False)
+    """
+    if not _TAG_SHAPED.fullmatch(text):
+        return False
+    tokens = text.split()
+    if len(tokens) == 1:
+        return len(text) <= max_chars
+    return len(tokens) <= 8 and all(len(t) <= TAG_MAX_CHARS for t in tokens)
+
+
+def is_related_title(text: str) -> bool:
+    """A headline-shaped line: short, not ending like a sentence."""
+    return len(text) <= RELATED_TITLE_MAX_CHARS and not text.endswith(("。", "；", ";", "：", ":"))
 
 
 class Filter(Stage):
     name = "filter"
     description = "drop SEO spam and site boilerplate, fix converter and CMS artefacts in place"
 
+    def __init__(self, config) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(config)
+        self.pack = load_rules(config.rules, config.disable_rules)
+        rules = self.pack.rules
+        self.spam = KeywordStuffing(self.pack) if "seo-spam" in rules else None
+        self.pinyin = PinyinAnnotations() if "pinyin-annotation" in rules else None
+        self.entities = "html-entity" in rules
+        self.related_on = "related-list" in rules
+        tail = rules.get("tail-tag")
+        self.tail_max = int(tail.data.get("max_chars", 12)) if tail else 0
+
+    # -- artefacts -------------------------------------------------------------------
+
+    def _fix(self, doc: Document, para: Paragraph, pinyin_count: int) -> str:
+        """Apply the in-place fixes to one paragraph, one change event per rule."""
+        text = para.text
+        steps: list[tuple[str, str, str]] = []  # (rule id, before, after)
+        fixed, fired = self.pack.fix_line(text)
+        if fired:
+            fixed = _SPACE_RUN.sub(" ", fixed).strip()
+            steps.extend((rid, text, fixed) for rid in fired)
+            text = fixed
+        if self.entities and "&" in text:
+            fixed = decode_entities(text).strip()
+            if fixed != text:
+                steps.append(("html-entity", text, fixed))
+                text = fixed
+        if self.pinyin is not None and ("(" in text or "（" in text):
+            fixed, removed = self.pinyin.remove(text, pinyin_count)
+            if removed:
+                steps.append(("pinyin-annotation", text, fixed))
+                text = fixed
+        for rid, before, after in steps:
+            doc.record(Event(self.name, rid, "change", para.line, self.pack.rules[rid].description, before, after))
+        return text
+
+    # -- the stage -------------------------------------------------------------------
+
     def process(self, doc: Document) -> Document | None:
+        paras = doc.paragraphs
+        pinyin_count = 0
+        if self.pinyin is not None:
+            pinyin_count = sum(self.pinyin.count(p.text) for p in paras if "(" in p.text or "（" in p.text)
+        kept: list[Paragraph] = []
+        in_tail = False
+        in_related = False
+        for i, para in enumerate(paras):
+            original = para.text
+            text = self._fix(doc, para, pinyin_count) if _ARTEFACT_HINT.search(original) else original
+            if not text:
+                self._drop(doc, para, "artefact-only", original)
+                continue
+            para.text = text
+            # Folding costs; only lines the line rules may match, or spam candidates, need it.
+            maybe_line = self.pack.may_match_line(text)
+            maybe_spam = self.spam is not None and not _SENTENCE_END.search(text)
+            folded = self.pack.fold(text) if maybe_line or maybe_spam else text
+            rule = self.pack.match_line(text, folded, checked=True) if maybe_line else None
+            if rule is not None:
+                if rule.kind == "field":
+                    self._take_fields(doc, rule, text)
+                self._drop(doc, para, rule.id, text)
+                in_tail = in_tail or rule.ends_article
+                in_related = in_related or rule.starts_related
+                continue
+            if maybe_spam and self.spam is not None and self.spam.matches(text, folded):
+                self._drop(doc, para, "seo-spam", text)
+                continue
+            if in_related or in_tail:
+                verdict = self._tail_verdict(text, paras[i + 1].text if i + 1 < len(paras) else None, in_related)
+                if verdict:
+                    self._drop(doc, para, verdict, text)
+                    continue
+                if is_prose(text):
+                    in_tail = in_related = False
+            kept.append(para)
+        doc.paragraphs = kept
         return doc
+
+    def _tail_verdict(self, text: str, next_text: str | None, in_related: bool) -> str | None:
+        """After the article's end: the rule id to drop ``text`` by, or ``None`` to keep it."""
+        if self.related_on:
+            bullet = _BULLET.match(text)
+            if bullet and is_related_title(text[bullet.end() :]) and not _SENTENCE_END.search(text):
+                return "related-list"
+            if in_related and is_related_title(text) and not is_prose(text):
+                return "related-list"
+        # A short line followed by article text is a headline of what follows, not a tag.
+        if self.tail_max and is_tag_line(text, self.tail_max) and (next_text is None or not is_prose(next_text)):
+            return "tail-tag"
+        return None
+
+    def _take_fields(self, doc: Document, rule: Rule, text: str) -> None:
+        out = doc.meta.setdefault("fields_out", {})
+        for name, value in self.pack.fields(rule, text).items():
+            names = [n for n in value.split("、") if n and not _NOT_A_NAME.search(n)]
+            if names and name not in out:
+                out[name] = "、".join(names)
+
+    def _drop(self, doc: Document, para: Paragraph, rule_id: str, text: str) -> None:
+        rule = self.pack.rules.get(rule_id)
+        reason = rule.description if rule else "line is empty once artefacts are removed"
+        doc.record(Event(self.name, rule_id, "drop", para.line, reason, before=text))
