@@ -150,7 +150,7 @@ def test_boilerplate_ratio_is_accepted_and_reported(tmp_path: Path) -> None:
 
 
 def test_select_ignore_and_fail_on(tmp_path: Path) -> None:
-    corpus(tmp_path, a__txt=DUPLICATED + "记者\u00a0张三\n")
+    corpus(tmp_path, a__txt=DUPLICATED + "沿线设有\u00a0三座换乘站。\n")
     assert check(str(tmp_path), "--ignore", "NC5").exit_code == 0  # only an info finding left
     assert check(str(tmp_path), "--ignore", "NC5", "--fail-on", "info").exit_code == 1
     assert check(str(tmp_path), "--fail-on", "error").exit_code == 0
@@ -183,10 +183,10 @@ def test_baseline_fails_only_on_new_findings(tmp_path: Path) -> None:
     moved = check(str(data), "--baseline", str(baseline))
     assert moved.exit_code == 0 and "1 more in the baseline" in moved.stdout
     # a new repeat in the same file is new
-    (data / "a.txt").write_text(DUPLICATED + "全线共设车站二十四座。\n", encoding="utf-8")
+    (data / "a.txt").write_text(DUPLICATED + "沿线设有三座换乘站。\n全线共设车站二十四座。\n", encoding="utf-8")
     new = check(str(data), "--baseline", str(baseline), "--output-format", "json")
     assert new.exit_code == 1
-    assert [(f["path"].rsplit("/", 1)[1], f["line"]) for f in json.loads(new.stdout)["findings"]] == [("a.txt", 4)]
+    assert [(f["path"].rsplit("/", 1)[1], f["line"]) for f in json.loads(new.stdout)["findings"]] == [("a.txt", 5)]
 
 
 def test_same_repeat_twice_needs_two_baseline_entries(tmp_path: Path) -> None:

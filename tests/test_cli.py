@@ -139,4 +139,14 @@ def test_every_command_has_help(command: str) -> None:
 
 def test_stages_lists_every_stage_in_order() -> None:
     names = [line.split()[0] for line in run("stages").output.splitlines()]
-    assert names == ["decode", "extract", "repair", "normalize", "filter", "convert", "dedup", "furniture", "crossdedup"]
+    assert names == [
+        "decode",
+        "extract",
+        "repair",
+        "normalize",
+        "filter",
+        "convert",
+        "dedup",
+        "furniture",
+        "crossdedup",
+    ]

@@ -81,6 +81,9 @@ class CodeEntry:
     encoding: str = "utf-8"
     #: settings laid over the defaults when running positive/negative (e.g. to = "hans")
     settings: dict[str, Any] = field(default_factory=dict)
+    #: documents run before positive/negative, for rules that need a corpus (cross-document
+    #: duplicates, learned site furniture)
+    corpus: tuple[str, ...] = ()
     origin: str = "built in"
 
     @property
@@ -211,6 +214,7 @@ def _entry_from_toml(raw: dict[str, Any], stage: str, origin: str) -> CodeEntry:
         format=raw.get("format", "txt"),
         encoding=raw.get("encoding", "utf-8"),
         settings=dict(raw.get("settings", {})),
+        corpus=tuple(raw.get("corpus", ())),
         origin=origin,
     )
 

@@ -186,3 +186,15 @@ def test_furniture_leaves_small_groups_and_other_sites_alone() -> None:
     for doc in docs:
         stage.observe(doc)
     assert all("热线电话" in stage.process(d).clean_text for d in docs)
+
+
+def test_copies_of_one_article_are_not_learned_as_furniture() -> None:
+    """Six saved copies of one article and two other pages: the article's lines repeat in
+    most documents, but they are one text, not site furniture (copies are dedup's business)."""
+    article = "新华社北京3月5日电　十四届全国人大二次会议今天上午开幕。\n国务院总理作政府工作报告。"
+    docs = [Document.from_text(f"copy{i}.txt", article) for i in range(6)]
+    docs += [Document.from_text(f"other{i}.txt", f"第{i}篇不同的报道正文。") for i in range(2)]
+    stage = Furniture(Config())
+    for doc in docs:
+        stage.observe(doc)
+    assert all(stage.process(d).clean_text == article for d in docs[:6])

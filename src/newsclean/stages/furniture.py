@@ -42,6 +42,8 @@ FURNITURE_MAX_CHARS = 200
 #: distinct lines tracked per group; when full, lines seen once are forgotten (lossy
 #: counting: a line that is real furniture keeps coming back and is counted again)
 MAX_TRACKED_LINES = 20_000
+#: whole-document hashes kept to count exact copies once (about 60 MB at the limit)
+MAX_SEEN_DOCUMENTS = 1_000_000
 #: sample texts kept per group for the profile
 MAX_PROFILE_LINES = 500
 
@@ -99,6 +101,7 @@ class Furniture(Stage):
     def __init__(self, config) -> None:  # type: ignore[no-untyped-def]
         super().__init__(config)
         self.groups: dict[str, GroupCounts] = {}
+        self.seen_documents: set[int] = set()
         self.learned: dict[str, dict[int, tuple[int, str]]] | None = None
         self.loaded = config.profile is not None
         if self.loaded:
@@ -107,6 +110,14 @@ class Furniture(Stage):
     def observe(self, doc: Document) -> None:
         if self.loaded:
             return
+        # Copies of one document (the same article saved twice, or in two encodings) would
+        # make every one of its lines look like site furniture: count each text once.
+        # Bounded: past MAX_SEEN_DOCUMENTS, copies are no longer recognised.
+        digest = line_hash(doc.clean_text)
+        if digest in self.seen_documents:
+            return
+        if len(self.seen_documents) < MAX_SEEN_DOCUMENTS:
+            self.seen_documents.add(digest)
         hashes = {line_hash(p.text): p.text for p in doc.paragraphs if len(p.text) <= FURNITURE_MAX_CHARS}
         self.groups.setdefault(doc.group, GroupCounts()).add(hashes)
 
