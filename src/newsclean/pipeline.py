@@ -149,8 +149,11 @@ class _WorkerPool:
                 out.append(doc)
         return out
 
-    def close(self, wait: bool) -> None:
-        self.executor.shutdown(wait=wait, cancel_futures=not wait)
+    def close(self, cancel: bool) -> None:
+        # Always wait: an executor left running past interpreter exit has its queue feeder
+        # thread write to closed pipes ("Exception ignored ... Bad file descriptor").
+        # Cancelled, at most the batches already in the workers finish first.
+        self.executor.shutdown(wait=True, cancel_futures=cancel)
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -199,9 +202,9 @@ class Pipeline:
             while pending:
                 yield from pool.result(*pending.popleft())
         except BaseException:
-            pool.close(wait=False)
+            pool.close(cancel=True)
             raise
-        pool.close(wait=True)
+        pool.close(cancel=False)
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         """Every document, processed, in input order (kept, dropped and errored alike)."""

@@ -10,6 +10,7 @@ import signal
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,21 +171,24 @@ def clean(
         if outputs.report and outputs.report != "-":
             exclude.append(outputs.report)
         pipeline = Pipeline(config)
-        for doc in pipeline.run(iter_documents(inputs, config, exclude=exclude)):
-            kept = not doc.error and not doc.dropped
-            nbytes = 0
-            if kept:
-                line = dumps(output_record(doc, config))
-                nbytes = len(line.encode("utf-8"))
-                out.write(line)
-            if rejects:
-                for rec in reject_records(doc):
-                    rejects.write(dumps(rec))
-            if doc.error and on_error:
-                on_error(doc)
-            report.add(doc, kept, nbytes)
-            if on_document:
-                on_document(doc)
+        # closing(): on a write error the pipeline (and its worker pool) is shut down here,
+        # not whenever the generator happens to be collected
+        with closing(pipeline.run(iter_documents(inputs, config, exclude=exclude))) as documents:
+            for doc in documents:
+                kept = not doc.error and not doc.dropped
+                nbytes = 0
+                if kept:
+                    line = dumps(output_record(doc, config))
+                    nbytes = len(line.encode("utf-8"))
+                    out.write(line)
+                if rejects:
+                    for rec in reject_records(doc):
+                        rejects.write(dumps(rec))
+                if doc.error and on_error:
+                    on_error(doc)
+                report.add(doc, kept, nbytes)
+                if on_document:
+                    on_document(doc)
         if outputs.report:
             rep = AtomicFile(outputs.report)
             files.append(rep)
