@@ -46,10 +46,35 @@ def is_han(ch: str) -> bool:
     return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x3134F or 0xF900 <= o <= 0xFAFF
 
 
+#: costs of the commonest Chinese punctuation (rough shares in news text): they are
+#: commoner than most characters, and guessing a lost byte must know that ``。`` beats ``挨``
+PUNCTUATION_COST = {
+    "，": 1.4,
+    "。": 1.7,
+    "、": 2.3,
+    "“": 2.3,
+    "”": 2.3,
+    "：": 2.5,
+    "（": 2.7,
+    "）": 2.7,
+    "《": 2.8,
+    "》": 2.8,
+    "；": 3.0,
+    "！": 3.2,
+    "？": 3.2,
+    "‘": 3.5,
+    "’": 3.5,
+    "「": 3.2,
+    "」": 3.2,
+    "—": 3.3,
+    "…": 3.3,
+}
+
+
 @lru_cache(maxsize=65536)
 def char_cost(ch: str) -> float:
     """Negative log10 frequency of one character (lower is more plausible)."""
-    cost = _table().get(ch)
+    cost = _table().get(ch) or PUNCTUATION_COST.get(ch)
     if cost is not None:
         return cost
     if is_han(ch):
