@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import ftfy
 
-from newsclean.plausibility import char_cost, han_cost, is_han
+from newsclean.plausibility import char_cost, han_cost, is_han, pair_bonus
 
 #: characters under this cost are ordinary Chinese; a cluster of dearer ones is suspect
 SUSPECT_COST = 5.0
@@ -158,13 +158,20 @@ def repair_line(text: str) -> LineRepair:
     >>> r.text, r.fixes[0].method
     ('发展。”王蓬博說。', 'gbk read out of step after a lost byte')
     """
-    result = LineRepair(text)
     if not has_signal(text):
-        return result
-    if _LATIN_SIGNAL.search(text):
-        _repair_latin(result)
-    _repair_cjk(result)
-    return result
+        return LineRepair(text)
+    direct = LineRepair(text)
+    _repair_cjk(direct)
+    if not _LATIN_SIGNAL.search(text):
+        return direct
+    # ftfy and the CJK reversals can both claim Latin-looking text (GBK read as latin-1
+    # also looks like cp1252 mojibake): keep whichever reads as better Chinese
+    via_ftfy = LineRepair(text)
+    _repair_latin(via_ftfy)
+    if not via_ftfy.fixes:
+        return direct
+    _repair_cjk(via_ftfy)
+    return via_ftfy if mean_cost(via_ftfy.text) < mean_cost(direct.text) else direct
 
 
 def _repair_latin(result: LineRepair) -> None:
@@ -176,7 +183,7 @@ def _repair_latin(result: LineRepair) -> None:
             break
         steps += [f"{a} {b}" for a, b in fixed.explanation or []]
         text = fixed.text
-    if text == result.text or mean_cost(text) > mean_cost(result.text):
+    if text == result.text or mean_cost(text) >= mean_cost(result.text):
         return
     result.fixes.append(
         Fix(0, len(result.text), result.text, text, "ftfy: " + ", ".join(steps), 0.9, rule="latin-mojibake")
@@ -208,18 +215,24 @@ def _encode_char(ch: str, codec: str, fold: bool) -> bytes | None:
         return None
 
 
-#: (name, codec the bytes were wrongly read with, codec they really are)
+#: (name, codec the bytes were wrongly read with): the bytes are really UTF-8
 UTF8_MISREADS = (
-    ("utf-8 read as gbk", "gb18030", "utf-8"),
-    ("utf-8 read as big5", "cp950", "utf-8"),
-    ("utf-8 read as shift-jis", "cp932", "utf-8"),
-    ("gbk read as latin-1", "cp1252", "gb18030"),
-    ("big5 read as latin-1", "cp1252", "cp950"),
+    ("utf-8 read as gbk", "gb18030"),
+    ("utf-8 read as big5", "cp950"),
+    ("utf-8 read as shift-jis", "cp932"),
 )
+#: double-byte text read as latin-1/cp1252: (name, codec the bytes really are)
+LATIN1_MISREADS = (("gbk read as latin-1", "gb18030"), ("big5 read as latin-1", "cp950"))
 #: double-byte codecs whose text may be read out of step
 SHIFTABLE = (("gbk", "gb18030"), ("big5", "cp950"))
-_GBK_TRAILS = bytes([*range(0x40, 0x7F), *range(0x80, 0xFF)])
+_TRAILS = bytes([*range(0x40, 0x7F), *range(0x80, 0xFF)])
 _LEADS = bytes(range(0x81, 0xFF))
+_CONTINUATIONS = bytes(range(0x80, 0xC0))
+_UTF8_LEADS3 = bytes(range(0xE3, 0xEA))  # the leads of CJK and CJK punctuation
+# Runs of text that latin-1/cp1252 can encode: where GBK or Big5 read as latin-1 lives.
+_LATIN1_RUN = re.compile(
+    "[\x00-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+"
+)
 
 
 @dataclass(slots=True)
@@ -229,34 +242,25 @@ class _Candidate:
     after: str
     method: str
     lost: int
-    gain: float
+    gain: float = 0.0
     guessed: int = 0
     eaten: str = ""
 
 
-def _misread(span: str, wrong: str, right: str, fold: bool) -> tuple[str, int] | None:
-    """Re-encode ``span`` with ``wrong`` and decode with ``right``: (text, characters lost)."""
-    parts: list[bytes] = []
-    for ch in span:
-        if ch in _MARKERS:
-            parts.append(b"\xff")  # a lost byte: force a break in the decode
-            continue
-        if wrong == "cp1252" and "\x80" <= ch <= "\xff":
-            parts.append(ch.encode("latin-1"))
-            continue
-        b = _encode_char(ch, wrong, fold and not ch.isalnum())
-        if b is None:
-            return None
-        parts.append(b)
-    data = b"".join(parts)
-    if right == "utf-8" and data.isascii():
-        return None
-    text = data.decode(right, errors="replace")
-    lost = text.count("\ufffd")
-    return text.replace("\ufffd", ""), lost
+def _guess_cost(ch: str, before: str, after: str) -> float:
+    """Cost of a guessed character between two neighbours: its frequency, a little
+    punctuation sense, and whether it forms words with them."""
+    return char_cost(ch) + _context_cost(before, ch, after) - pair_bonus(before, ch) - pair_bonus(ch, after)
 
 
-def _best_char(pairs: list[bytes], codec: str, before: str, after: str) -> str | None:
+def _plausible_guess(ch: str) -> bool:
+    return len(ch) == 1 and (
+        is_han(ch) or "\u3000" <= ch <= "\u303f" or "\u2010" <= ch <= "\u2027" or "\uff01" <= ch <= "\uff5e"
+    )
+
+
+@lru_cache(maxsize=4096)
+def _best_char(pairs: tuple[bytes, ...], codec: str, before: str, after: str) -> str | None:
     """The most plausible character among the decodes of ``pairs`` between two neighbours."""
     best: tuple[float, str] | None = None
     for pair in pairs:
@@ -264,9 +268,9 @@ def _best_char(pairs: list[bytes], codec: str, before: str, after: str) -> str |
             ch = pair.decode(codec)
         except UnicodeDecodeError:
             continue
-        if len(ch) != 1 or not (is_han(ch) or "\u3000" <= ch <= "\u303f" or "\u2010" <= ch <= "\u2027"):
+        if not _plausible_guess(ch):
             continue
-        cost = char_cost(ch) + _context_cost(before, ch, after)
+        cost = _guess_cost(ch, before, after)
         if best is None or cost < best[0]:
             best = (cost, ch)
     return best[1] if best else None
@@ -285,9 +289,145 @@ def _context_cost(before: str, ch: str, after: str) -> float:
         cost += 3.0
     if ch in _OPENERS and (not after or after.isascii()):
         cost += 2.0
-    if ch in _CLOSERS and before not in _SENTENCE_END and not is_han(before):
+    if ch in _CLOSERS and before not in _SENTENCE_END and not (before and is_han(before)):
         cost += 1.0
     return cost
+
+
+def _encode_span(span: str, codec: str, fold: bool) -> list[bytes | None] | None:
+    """``span`` in the bytes ``codec`` gives it, lost-byte markers as ``None``."""
+    parts: list[bytes | None] = []
+    for ch in span:
+        if ch in _MARKERS:
+            parts.append(None)
+            continue
+        b = _encode_char(ch, codec, fold and not ch.isalnum())
+        if b is None:
+            return None
+        parts.append(b)
+    return parts
+
+
+def _utf8_head(data: bytes) -> int:
+    """How many continuation bytes ``data`` starts with (the tail of a cut character)."""
+    n = 0
+    while n < len(data) and n < 3 and 0x80 <= data[n] < 0xC0:
+        n += 1
+    return n
+
+
+def _utf8_tail(data: bytes) -> int:
+    """How many bytes at the end of ``data`` are an incomplete UTF-8 sequence."""
+    for back in range(1, min(3, len(data)) + 1):
+        b = data[-back]
+        if b >= 0xC0:
+            need = 2 if b < 0xE0 else 3 if b < 0xF0 else 4
+            return back if back < need else 0
+        if b < 0x80:
+            return 0
+    return 0
+
+
+def _utf8_decode(parts: list[bytes | None]) -> tuple[str, int, int]:
+    """Decode UTF-8 in which some bytes are lost (``None``), guessing the lost bytes of a
+    character from the plausibility model when at most two are missing.
+
+    Returns (text, characters lost, characters guessed).
+
+    >>> _utf8_decode(["统计".encode() + b"\\xe5\\xb1", None])[0]
+    '统计局'
+    """
+    segments: list[bytes] = []
+    buf = b""
+    gaps = 0
+    for part in parts:
+        if part is None:
+            segments.append(buf)
+            buf = b""
+            gaps += 1
+        else:
+            buf += part
+    segments.append(buf)
+    if not gaps:
+        text = buf.decode("utf-8", errors="replace")
+        lost = text.count("\ufffd")
+        return text.replace("\ufffd", ""), lost, 0
+    # decode each segment's whole characters; the cut ends meet at the gaps
+    decoded: list[str] = []
+    heads: list[bytes] = []
+    tails: list[bytes] = []
+    lost = 0
+    for seg in segments:
+        h = _utf8_head(seg)
+        t = _utf8_tail(seg[h:])
+        body = seg[h : len(seg) - t].decode("utf-8", errors="replace")
+        lost += body.count("\ufffd")
+        decoded.append(body.replace("\ufffd", ""))
+        heads.append(seg[:h])
+        tails.append(seg[len(seg) - t :] if t else b"")
+    lost += len(heads[0] and "x") + len(tails[-1] and "x")  # cut at the span's edges
+    out = [decoded[0]]
+    guessed = 0
+    for i in range(gaps):
+        left, right = tails[i], heads[i + 1]
+        before = out[-1][-1:] if out[-1] else ""
+        after = decoded[i + 1][:1]
+        ch = _fill_gap(left, right, before, after)
+        if ch:
+            out.append(ch)
+            guessed += 1
+        elif left or right:
+            lost += 1
+        out.append(decoded[i + 1])
+    return "".join(out), lost, guessed
+
+
+@lru_cache(maxsize=4096)
+def _fill_gap(left: bytes, right: bytes, before: str, after: str) -> str | None:
+    """The character whose UTF-8 is ``left`` + lost bytes + ``right``, if one reads well."""
+    if left:
+        need = 2 if left[0] < 0xE0 else 3 if left[0] < 0xF0 else 4
+        missing = need - len(left) - len(right)
+        leads: bytes = left
+    elif right:
+        missing = 3 - len(right) - 1
+        leads = b""
+    else:
+        return None
+    if missing < 0 or missing > 2 or (not left and missing > 1):
+        return None
+    options: list[bytes] = []
+    prefixes = [left] if left else [bytes([x]) for x in _UTF8_LEADS3]
+    for prefix in prefixes:
+        if missing == 0:
+            options.append(prefix + right)
+        elif missing == 1:
+            options += [prefix + bytes([c]) + right for c in _CONTINUATIONS]
+        else:
+            options += [prefix + bytes([c, d]) + right for c in _CONTINUATIONS for d in _CONTINUATIONS]
+    del leads
+    best: tuple[float, str] | None = None
+    for opt in options:
+        try:
+            ch = opt.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if not _plausible_guess(ch):
+            continue
+        cost = _guess_cost(ch, before, after)
+        if best is None or cost < best[0]:
+            best = (cost, ch)
+    # a guess must be a common character or a strong fit with its neighbours
+    return best[1] if best and best[0] < 4.5 else None
+
+
+def _utf8_misread(span: str, codec: str, fold: bool) -> tuple[str, int, int] | None:
+    parts = _encode_span(span, codec, fold)
+    if parts is None:
+        return None
+    if all(p is None or p.isascii() for p in parts):
+        return None
+    return _utf8_decode(parts)
 
 
 def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _Candidate | None:
@@ -296,12 +436,15 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
     character that brought the decoder back in step (ASCII, ``€``, or ? for an unreadable
     pair)."""
     span = text[start:end]
-    body = span[1:] if span[:1] in _MARKERS else span
-    if len(body) < 2:
+    marked = span[:1] in _MARKERS
+    body = span[1:] if marked else span
+    if not body:
         return None
     last = body[-1]
     trailing_marker = last in _MARKERS
     if not (trailing_marker or last.isascii() or last == "€"):
+        return None
+    if len(body) == 1 and not (marked and trailing_marker is False and _short_shift_ok(text, start, end)):
         return None
     data = bytearray()
     for ch in body[:-1]:
@@ -316,28 +459,31 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
         if tail is None:
             return None
         data += tail
-    before = text[start - 1] if start else ""
-    after = text[end] if end < len(text) else ""
-    first = _best_char([bytes([x, data[0]]) for x in _LEADS], codec, before, data[1:3].decode(codec, "ignore")[:1])
-    if first is None:
+    if not data:
         return None
     rest = bytes(data[1:])
-    tail_char = ""
+    lead = b""
     if trailing_marker:
         if len(rest) % 2 == 0:
             return None
-        lead = rest[-1:]
-        rest = rest[:-1]
-        prev = (first + rest.decode(codec, "ignore"))[-1:]
-        guess = _best_char([lead + bytes([y]) for y in _GBK_TRAILS], codec, prev, after)
-        if guess is None:
-            return None
-        tail_char = guess
+        lead, rest = rest[-1:], rest[:-1]
+    elif len(rest) % 2:
+        return None
     try:
         middle = rest.decode(codec)
     except UnicodeDecodeError:
         return None
-    repaired = first + middle + tail_char
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    first = _best_char(tuple(bytes([x, data[0]]) for x in _LEADS), codec, before, middle[:1] or after)
+    if first is None:
+        return None
+    tail_char = ""
+    if trailing_marker:
+        guess = _best_char(tuple(lead + bytes([y]) for y in _TRAILS), codec, (first + middle)[-1:], after)
+        if guess is None:
+            return None
+        tail_char = guess
     eaten = ""
     if trailing_marker:
         if _EATEN_HASH.match(text, end):
@@ -345,7 +491,19 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
         elif _EATEN_LT.match(text, end):
             eaten = "<"
     name = f"{'gbk' if codec == 'gb18030' else 'big5'} read out of step after a lost byte"
-    return _Candidate(start, end, repaired + eaten, name, 0, 0.0, guessed=1 + trailing_marker, eaten=eaten)
+    return _Candidate(start, end, first + middle + tail_char + eaten, name, 0, guessed=1 + trailing_marker, eaten=eaten)
+
+
+def _short_shift_ok(text: str, start: int, end: int) -> bool:
+    """``?q`` between Han characters: a lead byte lost and its trail byte read as ASCII."""
+    ch = text[end - 1]
+    return (
+        start > 0
+        and end < len(text)
+        and is_han(text[start - 1])
+        and is_han(text[end])
+        and ("`" <= ch <= "~" or "@" <= ch <= "_" and not "A" <= ch <= "Z")
+    )
 
 
 def _score(text: str, cand: _Candidate) -> _Candidate | None:
@@ -354,14 +512,12 @@ def _score(text: str, cand: _Candidate) -> _Candidate | None:
     after = cand.after[: len(cand.after) - len(cand.eaten)] if cand.eaten else cand.after
     if not after:
         return None
-    new = mean_cost(after)
-    old = mean_cost(before)
     han = han_cost(after)
     if han is not None and han > MAX_REPAIRED_HAN_COST:
         return None
     if han is None and not any("\u3000" <= ch <= "\u303f" or ch in "“”" for ch in after):
         return None
-    if new > old - MIN_GAIN_PER_CHAR:
+    if mean_cost(after) > mean_cost(before) - MIN_GAIN_PER_CHAR:
         return None
     cand.gain = sum(map(char_cost, before)) - sum(map(char_cost, after)) - LOST_PENALTY * cand.lost
     return cand if cand.gain > 0 else None
@@ -386,60 +542,88 @@ def _clusters(text: str) -> list[tuple[int, int]]:
     return merged
 
 
+def _latin1_candidates(text: str) -> list[_Candidate]:
+    """Whole runs of latin-1-encodable text that decode as GBK or Big5."""
+    out: list[_Candidate] = []
+    for m in _LATIN1_RUN.finditer(text):
+        run = m.group()
+        if sum(1 for ch in run if ch >= "\x80") < 2:
+            continue
+        data = b"".join(ch.encode("latin-1") if ch <= "\xff" else ch.encode("cp1252") for ch in run)
+        for name, codec in LATIN1_MISREADS:
+            try:
+                fixed = data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            cand = _score(text, _Candidate(m.start(), m.end(), fixed, name, 0))
+            if cand:
+                out.append(cand)
+    return out
+
+
 def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
     out: list[_Candidate] = []
     lo, hi = max(0, a - REACH), min(len(text), b + REACH)
-    for s in range(lo, a + 1):
-        for e in range(b, hi + 1):
-            span = text[s:e]
-            if span.isascii():
+    core = text[a:b]
+    has_ascii = any("!" <= ch <= "~" for ch in text[lo:hi])
+    for name, codec in UTF8_MISREADS:
+        for fold in (False, True) if has_ascii else (False,):
+            # the cluster itself must read as UTF-8 with this codec before spans are tried
+            got = _utf8_misread(core, codec, fold)
+            if got is None or (got[1] > 0 and not got[0]):
                 continue
-            for name, wrong, right in UTF8_MISREADS:
-                for fold in (False, True):
-                    got = _misread(span, wrong, right, fold)
+            for s in range(lo, a + 1):
+                for e in range(b, hi + 1):
+                    got = _utf8_misread(text[s:e], codec, fold)
                     if got is None:
                         continue
-                    fixed, lost = got
-                    cand = _score(text, _Candidate(s, e, fixed, name, lost, 0.0))
+                    fixed, lost, guessed = got
+                    cand = _score(text, _Candidate(s, e, fixed, name, lost, guessed=guessed))
                     if cand:
                         out.append(cand)
-                    if not any("!" <= ch <= "~" for ch in span):
-                        break  # folding changes nothing
     # out-of-step spans start at a lost-byte marker (or anywhere near the cluster) and end
     # at the single-byte character that resynchronised the decoder
     starts = {i for i in range(lo, b) if text[i] in _MARKERS} or set(range(lo, a + 1))
     ends = [i + 1 for i in range(a, min(len(text), b + 40)) if text[i].isascii() or text[i] == "€"]
-    ends.append(min(len(text), b + 40))
     for s in sorted(starts):
         for e in ends:
-            if e - s < 2:
+            if e <= s:
                 continue
             for _, codec in SHIFTABLE:
                 for drop_noise in (True, False):
                     cand = _shifted(text, s, e, codec, drop_noise)
                     if cand is None:
                         continue
-                    corroborated = bool(cand.eaten)
+                    corroborated = bool(cand.eaten) or e - s == 2
                     suspects = sum(1 for ch in text[s:e] if char_cost(ch) >= SUSPECT_COST)
                     if suspects < 2 and not corroborated:
                         continue
                     scored = _score(text, cand)
                     if scored:
                         # a confirmed eaten byte is evidence the short span was damage
-                        scored.gain += 6.0 * corroborated
+                        scored.gain += 6.0 * bool(cand.eaten)
                         out.append(scored)
+                    if not any("\ue000" <= ch <= "\uf8ff" for ch in text[s:e]):
+                        break  # dropping noise changes nothing
     return out
 
 
 def _repair_cjk(result: LineRepair) -> None:
     text = result.text
+    cands_by_cluster = [(a, b, _candidates(text, a, b)) for a, b in _clusters(text)]
+    latin = _latin1_candidates(text) if _LATIN1_HINT.search(text) else []
+    # a latin-1 run repair covers its clusters
+    plan: list[tuple[int, int, list[_Candidate]]] = []
+    for a, b, cands in cands_by_cluster:
+        cover = [c for c in latin if c.start <= a and b <= c.end]
+        plan.append((a, b, cands + cover))
     pieces: list[str] = []
     pos = 0
     changed = False
-    for a, b in _clusters(text):
+    for a, b, all_cands in plan:
         if a < pos:
             continue
-        cands = [c for c in _candidates(text, a, b) if c.start >= pos]
+        cands = [c for c in all_cands if c.start >= pos]
         if not cands:
             window = text[a:b]
             if _NOISE.search(window) or (len(window) >= 3 and mean_cost(window) >= 6.0):
@@ -447,16 +631,32 @@ def _repair_cjk(result: LineRepair) -> None:
             continue
         best = max(cands, key=lambda c: (c.gain, -c.lost, -(c.end - c.start)))
         pieces.append(text[pos : best.start])
-        lost = best.lost + (1 if best.guessed > 1 and not best.eaten else 0)
+        lost = best.lost + (1 if best.guessed > 1 and not best.eaten and "out of step" in best.method else 0)
         confidence = round(max(0.5, min(0.99, 0.55 + 0.1 * best.gain / max(1, best.end - best.start))), 2)
         if best.guessed:
             confidence = min(confidence, 0.8)
         rule = "lossy-mojibake" if lost else "cjk-mojibake"
-        pieces.append(best.after)
-        result.fixes.append(Fix(best.start, best.end, text[best.start : best.end], best.after, best.method, confidence, lost, rule))
+        after = best.after
         pos = best.end
+        tag = STRAY_TAG.match("<" + text[pos:]) if best.eaten == "<" else None
+        if tag:
+            # the restored ``<`` completes a tag: markup in plain text, removed whole
+            after = after[:-1]
+            pos += len(tag.group()) - 1
+        pieces.append(after)
+        method = best.method + (f"; {best.guessed} lost character(s) guessed" if best.guessed else "")
+        result.fixes.append(
+            Fix(best.start, best.end, text[best.start : best.end], after, method, confidence, lost, rule)
+        )
+        if tag:
+            result.fixes.append(
+                Fix(best.end, pos, tag.group(), "", "markup left after the repair", 0.9, 0, "stray-tag")
+            )
         changed = True
     if not changed:
         return
     pieces.append(text[pos:])
     result.text = "".join(pieces)
+
+
+_LATIN1_HINT = re.compile("[\u00a1-\u00ff]{2}")

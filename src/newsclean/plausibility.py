@@ -92,6 +92,38 @@ def char_cost(ch: str) -> float:
     return 6.0
 
 
+@lru_cache(maxsize=1)
+def _pairs() -> dict[str, float]:
+    table: dict[str, float] = {}
+    text = resources.files("newsclean.data").joinpath("bigram.tsv").read_text(encoding="utf-8")
+    for row in text.splitlines():
+        if not row or row.startswith("#"):
+            continue
+        pair, _, logf = row.partition("\t")
+        table[pair] = float(logf)
+    return table
+
+
+def pair_bonus(a: str, b: str) -> float:
+    """How much more often ``a`` and ``b`` stand together (inside words) than chance would
+    have it: pointwise mutual information in log10 units, 0 for unrelated pairs, at most 4.
+
+    >>> pair_bonus("统", "计") > 1.0
+    True
+    >>> pair_bonus("统", "鏂")
+    0.0
+    """
+    if not a or not b:
+        return 0.0
+    logf = _pairs().get(a + b)
+    if logf is None:
+        return 0.0
+    table = _table()
+    if a not in table or b not in table:
+        return 0.0
+    return max(0.0, min(4.0, logf + table[a] + table[b]))
+
+
 def text_cost(text: str) -> float:
     """Mean character cost of ``text`` (0.0 for empty text)."""
     if not text:
