@@ -80,8 +80,8 @@ STRAY_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,9}\s*/?>")
 
 
 @lru_cache(maxsize=1)
-def _suspect_pattern() -> re.Pattern[str]:
-    """Two suspect characters close together (a single rare character is usually a name)."""
+def _suspect_class() -> str:
+    """A regex class of the characters that are not ordinary Chinese text."""
     from newsclean.plausibility import _table
 
     ordinary = {ord(ch) for ch, cost in _table().items() if cost < SUSPECT_COST and len(ch) == 1}
@@ -100,9 +100,21 @@ def _suspect_pattern() -> re.Pattern[str]:
             continue
         ranges.append(_class_char(start) if start == prev else f"{_class_char(start)}-{_class_char(prev)}")
         start = prev = cp
-    suspect = "[^" + "".join(ranges) + "]"
+    return "[^" + "".join(ranges) + "]"
+
+
+@lru_cache(maxsize=1)
+def _suspect_pattern() -> re.Pattern[str]:
+    """Two suspect characters close together (a single rare character is usually a name)."""
+    suspect = _suspect_class()
     # ? and U+FFFD count as suspect only next to a suspect character
     return re.compile(f"{suspect}[^\\n]{{0,{REACH}}}{suspect}|[?\ufffd]{suspect}|{suspect}[?\ufffd]")
+
+
+@lru_cache(maxsize=1)
+def _unusual_pattern() -> re.Pattern[str]:
+    """Any one character that is not ordinary Chinese, ASCII or common punctuation."""
+    return re.compile(_suspect_class())
 
 
 def _class_char(cp: int) -> str:
@@ -143,11 +155,15 @@ def has_signal(text: str) -> bool:
     """
     if text.isascii():
         return False
+    if ("?" in text or "\ufffd" in text) and _SHIFT_SIGNAL.search(text):
+        return True
+    # most clean lines hold no unusual character at all: one scan of a character class
+    first = _unusual_pattern().search(text)
+    if first is None:
+        return False
+    at = first.start()
     return bool(
-        _suspect_pattern().search(text)
-        or _NOISE.search(text)
-        or _SHIFT_SIGNAL.search(text)
-        or _LATIN_SIGNAL.search(text)
+        _suspect_pattern().search(text, max(0, at - 1)) or _NOISE.search(text, at) or _LATIN_SIGNAL.search(text, at)
     )
 
 
@@ -475,12 +491,12 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
         return None
     before = text[start - 1] if start else ""
     after = text[end] if end < len(text) else ""
-    first = _best_char(tuple(bytes([x, data[0]]) for x in _LEADS), codec, before, middle[:1] or after)
+    first = _best_char(_lead_pairs(data[0]), codec, before, middle[:1] or after)
     if first is None:
         return None
     tail_char = ""
     if trailing_marker:
-        guess = _best_char(tuple(lead + bytes([y]) for y in _TRAILS), codec, (first + middle)[-1:], after)
+        guess = _best_char(_trail_pairs(lead[0]), codec, (first + middle)[-1:], after)
         if guess is None:
             return None
         tail_char = guess
@@ -492,6 +508,18 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
             eaten = "<"
     name = f"{'gbk' if codec == 'gb18030' else 'big5'} read out of step after a lost byte"
     return _Candidate(start, end, first + middle + tail_char + eaten, name, 0, guessed=1 + trailing_marker, eaten=eaten)
+
+
+@lru_cache(maxsize=256)
+def _lead_pairs(trail: int) -> tuple[bytes, ...]:
+    """Every double-byte sequence ending in ``trail``."""
+    return tuple(bytes([x, trail]) for x in _LEADS)
+
+
+@lru_cache(maxsize=256)
+def _trail_pairs(lead: int) -> tuple[bytes, ...]:
+    """Every double-byte sequence starting with ``lead``."""
+    return tuple(bytes([lead, y]) for y in _TRAILS)
 
 
 def _short_shift_ok(text: str, start: int, end: int) -> bool:
@@ -585,18 +613,24 @@ def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
     # at the single-byte character that resynchronised the decoder
     starts = {i for i in range(lo, b) if text[i] in _MARKERS} or set(range(lo, a + 1))
     ends = [i + 1 for i in range(a, min(len(text), b + 40)) if text[i].isascii() or text[i] == "€"]
+    costs = [char_cost(ch) >= SUSPECT_COST for ch in text[: min(len(text), b + 40)]]
     for s in sorted(starts):
         for e in ends:
             if e <= s:
+                continue
+            # cheap evidence first: suspect characters, a short ``?q``, or an eaten byte
+            if (
+                sum(costs[s:e]) < 2
+                and e - s != 2
+                and not (text[e - 1] in _MARKERS and (_EATEN_HASH.match(text, e) or _EATEN_LT.match(text, e)))
+            ):
                 continue
             for _, codec in SHIFTABLE:
                 for drop_noise in (True, False):
                     cand = _shifted(text, s, e, codec, drop_noise)
                     if cand is None:
                         continue
-                    corroborated = bool(cand.eaten) or e - s == 2
-                    suspects = sum(1 for ch in text[s:e] if char_cost(ch) >= SUSPECT_COST)
-                    if suspects < 2 and not corroborated:
+                    if sum(costs[s:e]) < 2 and not cand.eaten and e - s != 2:
                         continue
                     scored = _score(text, cand)
                     if scored:

@@ -94,14 +94,10 @@ def char_cost(ch: str) -> float:
 
 @lru_cache(maxsize=1)
 def _pairs() -> dict[str, float]:
-    table: dict[str, float] = {}
     text = resources.files("newsclean.data").joinpath("bigram.tsv").read_text(encoding="utf-8")
-    for row in text.splitlines():
-        if not row or row.startswith("#"):
-            continue
-        pair, _, logf = row.partition("\t")
-        table[pair] = float(logf)
-    return table
+    # one split of the whole file: several times faster than a loop over rows
+    fields = text[text.index("\n") + 1 :].split()
+    return dict(zip(fields[0::2], map(float, fields[1::2])))
 
 
 def pair_bonus(a: str, b: str) -> float:
