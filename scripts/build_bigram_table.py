@@ -37,7 +37,7 @@ def main() -> None:
             continue
         forms = {word} | {cc.convert(word) for cc in converters}
         for form in forms:
-            for a, b in zip(form, form[1:]):
+            for a, b in zip(form, form[1:], strict=False):
                 if is_han(a) and is_han(b):
                     counts[a + b] += freq
     total = sum(counts.values())

@@ -172,7 +172,7 @@ def repair_line(text: str) -> LineRepair:
 
     >>> r = repair_line("发展?!蓖跖畈┱f。")
     >>> r.text, r.fixes[0].method
-    ('发展。”王蓬博說。', 'gbk read out of step after a lost byte')
+    ('发展。”王蓬博說。', 'gbk read out of step after a lost byte; 1 lost character(s) guessed')
     """
     if not has_signal(text):
         return LineRepair(text)

@@ -97,7 +97,7 @@ def _pairs() -> dict[str, float]:
     text = resources.files("newsclean.data").joinpath("bigram.tsv").read_text(encoding="utf-8")
     # one split of the whole file: several times faster than a loop over rows
     fields = text[text.index("\n") + 1 :].split()
-    return dict(zip(fields[0::2], map(float, fields[1::2])))
+    return dict(zip(fields[0::2], map(float, fields[1::2]), strict=True))
 
 
 def pair_bonus(a: str, b: str) -> float:
