@@ -29,6 +29,7 @@ from functools import lru_cache
 import ftfy
 
 from newsclean.plausibility import char_cost, han_cost, is_han, pair_bonus
+from newsclean.script import script_counts
 
 #: characters under this cost are ordinary Chinese; a cluster of dearer ones is suspect
 SUSPECT_COST = 5.0
@@ -263,10 +264,22 @@ class _Candidate:
     eaten: str = ""
 
 
-def _guess_cost(ch: str, before: str, after: str) -> float:
+def _guess_cost(ch: str, before: str, after: str, script: int = 0) -> float:
     """Cost of a guessed character between two neighbours: its frequency, a little
-    punctuation sense, and whether it forms words with them."""
-    return char_cost(ch) + _context_cost(before, ch, after) - pair_bonus(before, ch) - pair_bonus(ch, after)
+    punctuation sense, whether it forms words with them, and whether it is in the script
+    (``script``: 1 Traditional, -1 Simplified, 0 unknown) of the text around it."""
+    cost = char_cost(ch) + _context_cost(before, ch, after) - pair_bonus(before, ch) - pair_bonus(ch, after)
+    if script and is_han(ch):
+        trad, simp = script_counts(ch)
+        if (trad and script < 0) or (simp and script > 0):
+            cost += 1.0
+    return cost
+
+
+def _script_of(text: str) -> int:
+    """1 when ``text`` is marked Traditional, -1 Simplified, 0 when it does not say."""
+    trad, simp = script_counts(text)
+    return (trad > simp) - (simp > trad)
 
 
 def _plausible_guess(ch: str) -> bool:
@@ -276,7 +289,7 @@ def _plausible_guess(ch: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _best_char(pairs: tuple[bytes, ...], codec: str, before: str, after: str) -> str | None:
+def _best_char(pairs: tuple[bytes, ...], codec: str, before: str, after: str, script: int = 0) -> str | None:
     """The most plausible character among the decodes of ``pairs`` between two neighbours."""
     best: tuple[float, str] | None = None
     for pair in pairs:
@@ -286,7 +299,7 @@ def _best_char(pairs: tuple[bytes, ...], codec: str, before: str, after: str) ->
             continue
         if not _plausible_guess(ch):
             continue
-        cost = _guess_cost(ch, before, after)
+        cost = _guess_cost(ch, before, after, script)
         if best is None or cost < best[0]:
             best = (cost, ch)
     return best[1] if best else None
@@ -307,7 +320,14 @@ def _context_cost(before: str, ch: str, after: str) -> float:
         cost += 2.0
     if ch in _CLOSERS and before not in _SENTENCE_END and not (before and is_han(before)):
         cost += 1.0
+    if not after and ch in "，、；：":
+        cost += 2.0  # a line does not end mid-sentence
+    if before.isdigit() and before.isascii() and ch in _UNITS:
+        cost -= 2.0  # 4月11日, 3.5万元
     return cost
+
+
+_UNITS = frozenset("年月日号时点分秒万亿元角岁个名位家次倍天周")
 
 
 def _encode_span(span: str, codec: str, fold: bool) -> list[bytes | None] | None:
@@ -384,11 +404,12 @@ def _utf8_decode(parts: list[bytes | None]) -> tuple[str, int, int]:
     lost += len(heads[0] and "x") + len(tails[-1] and "x")  # cut at the span's edges
     out = [decoded[0]]
     guessed = 0
+    script = _script_of("".join(decoded))
     for i in range(gaps):
         left, right = tails[i], heads[i + 1]
-        before = out[-1][-1:] if out[-1] else ""
-        after = decoded[i + 1][:1]
-        ch = _fill_gap(left, right, before, after)
+        before = next((piece[-1] for piece in reversed(out) if piece), "")
+        after = next((piece[0] for piece in decoded[i + 1 :] if piece), "")
+        ch = _fill_gap(left, right, before, after, script)
         if ch:
             out.append(ch)
             guessed += 1
@@ -399,7 +420,7 @@ def _utf8_decode(parts: list[bytes | None]) -> tuple[str, int, int]:
 
 
 @lru_cache(maxsize=4096)
-def _fill_gap(left: bytes, right: bytes, before: str, after: str) -> str | None:
+def _fill_gap(left: bytes, right: bytes, before: str, after: str, script: int = 0) -> str | None:
     """The character whose UTF-8 is ``left`` + lost bytes + ``right``, if one reads well."""
     if left:
         need = 2 if left[0] < 0xE0 else 3 if left[0] < 0xF0 else 4
@@ -430,7 +451,7 @@ def _fill_gap(left: bytes, right: bytes, before: str, after: str) -> str | None:
             continue
         if not _plausible_guess(ch):
             continue
-        cost = _guess_cost(ch, before, after)
+        cost = _guess_cost(ch, before, after, script)
         if best is None or cost < best[0]:
             best = (cost, ch)
     # a guess must be a common character or a strong fit with its neighbours
@@ -491,12 +512,13 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
         return None
     before = text[start - 1] if start else ""
     after = text[end] if end < len(text) else ""
-    first = _best_char(_lead_pairs(data[0]), codec, before, middle[:1] or after)
+    script = _script_of(text)
+    first = _best_char(_lead_pairs(data[0]), codec, before, middle[:1] or after, script)
     if first is None:
         return None
     tail_char = ""
     if trailing_marker:
-        guess = _best_char(_trail_pairs(lead[0]), codec, (first + middle)[-1:], after)
+        guess = _best_char(_trail_pairs(lead[0]), codec, (first + middle)[-1:], after, script)
         if guess is None:
             return None
         tail_char = guess
