@@ -205,7 +205,8 @@ def build(seed: int = 20240603) -> list[dict]:
         codec = "gb18030" if i < 40 or i % 2 else "cp950"
         got = _shift(s, codec, rng, mark=i % 3 != 0, eat=i % 2 == 0, nfkc=i % 4 != 1)
         if got:
-            add("out-of-step", got[0], got[1])
+            # a byte lost without a trace (no ?) is found only when the damage shows
+            add("out-of-step" if i % 3 else "out-of-step-unmarked", got[0], got[1])
     for s in rng.sample(pool, 40):
         bad = s.encode("utf-8").decode("gb18030", errors="replace")
         chars = list(bad)
@@ -229,7 +230,7 @@ def _cp1252(s: str) -> str:
 
 
 def matches(output: str, intended: str, kind: str) -> bool:
-    if "nfkc" in kind or kind == "out-of-step":
+    if "nfkc" in kind or kind.startswith("out-of-step"):
         return unicodedata.normalize("NFKC", output) == unicodedata.normalize("NFKC", intended)
     return output == intended
 

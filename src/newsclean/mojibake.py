@@ -40,6 +40,8 @@ MAX_REPAIRED_HAN_COST = 4.6
 #: penalty (in cost units) for each character a candidate loses; more than any real
 #: character costs, so spans are never widened over clean text
 LOST_PENALTY = 10.0
+#: what a lost-byte marker (? or U+FFFD) inside a damaged span costs
+MARKER_COST = 8.0
 #: how far (characters) a candidate span may reach beyond its suspect cluster
 REACH = 3
 
@@ -70,7 +72,7 @@ _LATIN_SIGNAL = re.compile(
 _NOISE = re.compile("[\ufffd\u0080-\u009f]")
 # A lost byte shown as ? or U+FFFD followed by NFKC-folded fullwidth punctuation: the
 # start of a span decoded out of step.
-_SHIFT_SIGNAL = re.compile(r"[?\ufffd][!-/:-@\[-`{-~]")
+_SHIFT_SIGNAL = re.compile(r"[?\ufffd][!-/:-@\[-`{-~]|[^\x00-\x7f][?\ufffd]")
 _MARKERS = frozenset("?\ufffd")
 # What a byte eaten by the decoder together with a lost byte most likely was, from the
 # text that follows: the ``<`` of a tag, the ``#`` of a ``#p#...#e#`` CMS page marker.
@@ -245,7 +247,9 @@ SHIFTABLE = (("gbk", "gb18030"), ("big5", "cp950"))
 _TRAILS = bytes([*range(0x40, 0x7F), *range(0x80, 0xFF)])
 _LEADS = bytes(range(0x81, 0xFF))
 _CONTINUATIONS = bytes(range(0x80, 0xC0))
-_UTF8_LEADS3 = bytes(range(0xE3, 0xEA))  # the leads of CJK and CJK punctuation
+# the leads of 3-byte characters in Chinese text: punctuation (E2), CJK punctuation and
+# ideographs (E3-E9), fullwidth forms (EF)
+_UTF8_LEADS3 = bytes([0xE2, *range(0xE3, 0xEA), 0xEF])
 # Runs of text that latin-1/cp1252 can encode: where GBK or Big5 read as latin-1 lives.
 _LATIN1_RUN = re.compile(
     "[\x00-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+"
@@ -320,8 +324,8 @@ def _context_cost(before: str, ch: str, after: str) -> float:
         cost += 2.0
     if ch in _CLOSERS and before not in _SENTENCE_END and not (before and is_han(before)):
         cost += 1.0
-    if not after and ch in "，、；：":
-        cost += 2.0  # a line does not end mid-sentence
+    if not after and ch in "，、；：（《【「）》】」":
+        cost += 2.0  # a line does not end mid-sentence, nor (usually) on a bracket
     if before.isdigit() and before.isascii() and ch in _UNITS:
         cost -= 2.0  # 4月11日, 3.5万元
     return cost
@@ -364,10 +368,11 @@ def _utf8_tail(data: bytes) -> int:
     return 0
 
 
-def _utf8_decode(parts: list[bytes | None]) -> tuple[str, int, int]:
+def _utf8_decode(parts: list[bytes | None], before: str = "", after: str = "") -> tuple[str, int, int]:
     """Decode UTF-8 in which some bytes are lost (``None``), guessing the lost bytes of a
     character from the plausibility model when at most two are missing.
 
+    ``before`` and ``after`` are the characters around the span, context for guesses.
     Returns (text, characters lost, characters guessed).
 
     >>> _utf8_decode(["统计".encode() + b"\\xe5\\xb1", None])[0]
@@ -402,21 +407,21 @@ def _utf8_decode(parts: list[bytes | None]) -> tuple[str, int, int]:
         heads.append(seg[:h])
         tails.append(seg[len(seg) - t :] if t else b"")
     lost += len(heads[0] and "x") + len(tails[-1] and "x")  # cut at the span's edges
-    out = [decoded[0]]
+    out = [before, decoded[0]]
     guessed = 0
     script = _script_of("".join(decoded))
     for i in range(gaps):
         left, right = tails[i], heads[i + 1]
-        before = next((piece[-1] for piece in reversed(out) if piece), "")
-        after = next((piece[0] for piece in decoded[i + 1 :] if piece), "")
-        ch = _fill_gap(left, right, before, after, script)
+        prev = next((piece[-1] for piece in reversed(out) if piece), "")
+        following = next((piece[0] for piece in [*decoded[i + 1 :], after] if piece), "")
+        ch = _fill_gap(left, right, prev, following, script)
         if ch:
             out.append(ch)
             guessed += 1
         elif left or right:
             lost += 1
         out.append(decoded[i + 1])
-    return "".join(out), lost, guessed
+    return "".join(out)[len(before) :], lost, guessed
 
 
 @lru_cache(maxsize=4096)
@@ -425,10 +430,8 @@ def _fill_gap(left: bytes, right: bytes, before: str, after: str, script: int = 
     if left:
         need = 2 if left[0] < 0xE0 else 3 if left[0] < 0xF0 else 4
         missing = need - len(left) - len(right)
-        leads: bytes = left
     elif right:
         missing = 3 - len(right) - 1
-        leads = b""
     else:
         return None
     if missing < 0 or missing > 2 or (not left and missing > 1):
@@ -442,7 +445,6 @@ def _fill_gap(left: bytes, right: bytes, before: str, after: str, script: int = 
             options += [prefix + bytes([c]) + right for c in _CONTINUATIONS]
         else:
             options += [prefix + bytes([c, d]) + right for c in _CONTINUATIONS for d in _CONTINUATIONS]
-    del leads
     best: tuple[float, str] | None = None
     for opt in options:
         try:
@@ -458,13 +460,14 @@ def _fill_gap(left: bytes, right: bytes, before: str, after: str, script: int = 
     return best[1] if best and best[0] < 4.5 else None
 
 
-def _utf8_misread(span: str, codec: str, fold: bool) -> tuple[str, int, int] | None:
-    parts = _encode_span(span, codec, fold)
+def _utf8_misread(text: str, start: int, end: int, codec: str, fold: bool) -> tuple[str, int, int] | None:
+    """``text[start:end]`` as UTF-8 that was read with ``codec``: (text, lost, guessed)."""
+    parts = _encode_span(text[start:end], codec, fold)
     if parts is None:
         return None
     if all(p is None or p.isascii() for p in parts):
         return None
-    return _utf8_decode(parts)
+    return _utf8_decode(parts, text[start - 1 : start], text[end : end + 1])
 
 
 def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _Candidate | None:
@@ -544,16 +547,22 @@ def _trail_pairs(lead: int) -> tuple[bytes, ...]:
     return tuple(bytes([lead, y]) for y in _TRAILS)
 
 
-def _short_shift_ok(text: str, start: int, end: int) -> bool:
-    """``?q`` between Han characters: a lead byte lost and its trail byte read as ASCII."""
+def _odd_resync(text: str, end: int) -> bool:
+    """``text[end - 1]`` is a lone ASCII trail byte (``@``-``~``, not a capital letter, or
+    the ``€`` of a lone 0x80) standing between Chinese characters: where a decoder out of
+    step came back in step."""
     ch = text[end - 1]
-    return (
-        start > 0
-        and end < len(text)
-        and is_han(text[start - 1])
-        and is_han(text[end])
-        and ("`" <= ch <= "~" or "@" <= ch <= "_" and not "A" <= ch <= "Z")
-    )
+    if not ("`" <= ch <= "~" or "@" <= ch <= "_" and not "A" <= ch <= "Z" or ch == "€"):
+        return False
+    if end - 2 >= 0 and "a" <= text[end - 2].lower() <= "z":
+        return False  # part of a Latin word
+    nxt = text[end : end + 1]
+    return bool(nxt) and (is_han(nxt) or "\u3000" <= nxt <= "\u303f" or "\uff01" <= nxt <= "\uff5e" or nxt in ",.;:!?")
+
+
+def _short_shift_ok(text: str, start: int, end: int) -> bool:
+    """``?q`` between Chinese characters: a lead byte lost, its trail byte read as ASCII."""
+    return start > 0 and is_han(text[start - 1]) and _odd_resync(text, end)
 
 
 def _score(text: str, cand: _Candidate) -> _Candidate | None:
@@ -567,9 +576,15 @@ def _score(text: str, cand: _Candidate) -> _Candidate | None:
         return None
     if han is None and not any("\u3000" <= ch <= "\u303f" or ch in "“”" for ch in after):
         return None
-    if mean_cost(after) > mean_cost(before) - MIN_GAIN_PER_CHAR:
+    # a lost-byte marker in Chinese text, and the ASCII byte that brought a decoder back
+    # in step, are damage, not neutral ASCII
+    costs = [MARKER_COST if ch in _MARKERS else char_cost(ch) for ch in before]
+    if cand.method.endswith("lost byte") and _odd_resync(text, cand.end):
+        costs[-1] = MARKER_COST
+    old = sum(costs)
+    if mean_cost(after) > old / len(before) - MIN_GAIN_PER_CHAR:
         return None
-    cand.gain = sum(map(char_cost, before)) - sum(map(char_cost, after)) - LOST_PENALTY * cand.lost
+    cand.gain = old - sum(map(char_cost, after)) - LOST_PENALTY * cand.lost
     return cand if cand.gain > 0 else None
 
 
@@ -614,17 +629,16 @@ def _latin1_candidates(text: str) -> list[_Candidate]:
 def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
     out: list[_Candidate] = []
     lo, hi = max(0, a - REACH), min(len(text), b + REACH)
-    core = text[a:b]
     has_ascii = any("!" <= ch <= "~" for ch in text[lo:hi])
     for name, codec in UTF8_MISREADS:
         for fold in (False, True) if has_ascii else (False,):
             # the cluster itself must read as UTF-8 with this codec before spans are tried
-            got = _utf8_misread(core, codec, fold)
+            got = _utf8_misread(text, a, b, codec, fold)
             if got is None or (got[1] > 0 and not got[0]):
                 continue
             for s in range(lo, a + 1):
                 for e in range(b, hi + 1):
-                    got = _utf8_misread(text[s:e], codec, fold)
+                    got = _utf8_misread(text, s, e, codec, fold)
                     if got is None:
                         continue
                     fixed, lost, guessed = got
@@ -640,10 +654,11 @@ def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
         for e in ends:
             if e <= s:
                 continue
-            # cheap evidence first: suspect characters, a short ``?q``, or an eaten byte
+            # cheap evidence first: suspect characters, a lone ASCII character that brought
+            # the decoder back in step in the middle of Chinese, or an eaten byte
             if (
                 sum(costs[s:e]) < 2
-                and e - s != 2
+                and not (text[s] in _MARKERS and _odd_resync(text, e))
                 and not (text[e - 1] in _MARKERS and (_EATEN_HASH.match(text, e) or _EATEN_LT.match(text, e)))
             ):
                 continue
@@ -651,8 +666,6 @@ def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
                 for drop_noise in (True, False):
                     cand = _shifted(text, s, e, codec, drop_noise)
                     if cand is None:
-                        continue
-                    if sum(costs[s:e]) < 2 and not cand.eaten and e - s != 2:
                         continue
                     scored = _score(text, cand)
                     if scored:
