@@ -525,6 +525,11 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
         if guess is None:
             return None
         tail_char = guess
+    if len(body) == 1:
+        # one guessed character from one byte: only when it makes a word with a neighbour
+        # (``A股`` after ``吗?`` must stay)
+        if pair_bonus(before, first) + pair_bonus(first, after) < 1.0:
+            return None
     eaten = ""
     if trailing_marker:
         if _EATEN_HASH.match(text, end):
@@ -548,11 +553,10 @@ def _trail_pairs(lead: int) -> tuple[bytes, ...]:
 
 
 def _odd_resync(text: str, end: int) -> bool:
-    """``text[end - 1]`` is a lone ASCII trail byte (``@``-``~``, not a capital letter, or
-    the ``€`` of a lone 0x80) standing between Chinese characters: where a decoder out of
-    step came back in step."""
+    """``text[end - 1]`` is a lone ASCII trail byte (``@``-``~``, or the ``€`` of a lone
+    0x80) standing before Chinese text: where a decoder out of step came back in step."""
     ch = text[end - 1]
-    if not ("`" <= ch <= "~" or "@" <= ch <= "_" and not "A" <= ch <= "Z" or ch == "€"):
+    if not ("@" <= ch <= "~" or ch == "€"):
         return False
     if end - 2 >= 0 and "a" <= text[end - 2].lower() <= "z":
         return False  # part of a Latin word
@@ -581,10 +585,13 @@ def _score(text: str, cand: _Candidate) -> _Candidate | None:
     costs = [MARKER_COST if ch in _MARKERS else char_cost(ch) for ch in before]
     if cand.method.endswith("lost byte") and _odd_resync(text, cand.end):
         costs[-1] = MARKER_COST
-    old = sum(costs)
-    if mean_cost(after) > old / len(before) - MIN_GAIN_PER_CHAR:
+    old = sum(costs) / len(before)
+    new = mean_cost(after)
+    if new > old - MIN_GAIN_PER_CHAR:
         return None
-    cand.gain = old - sum(map(char_cost, after)) - LOST_PENALTY * cand.lost
+    # improvement per character times the damage covered: a wider span that is really
+    # damaged gains more, and a shorter reading of the same span gains nothing for it
+    cand.gain = (old - new) * len(before) - LOST_PENALTY * cand.lost
     return cand if cand.gain > 0 else None
 
 
