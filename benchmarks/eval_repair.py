@@ -76,6 +76,14 @@ CLEAN_EXTRA = (
     "你确定吗???我不信!!!",
     "“新闻”两个字在日语里写作「ニュース」。",
     "阿卜杜勒·阿齐兹·本·萨勒曼于当地时间周日抵达。",
+    "这是真的吗?A股今天收涨1.2%,创业板指涨2%。",
+    "你刷B站吗?K线图显示,C罗本赛季已进12球。",
+    "什么?!这也太离谱了吧?!",
+    "为什么?iPhone 15的销量不及预期?",
+    "“真的假的?”网友问。",
+    "《红楼梦》第⒀回写道：“秦可卿死封龙禁尉。”",
+    "罗马数字ⅲ和带圈数字⑴在公文中偶尔出现。",
+    "张三（男，1985年生）、李四（女）均已到案。",
 )
 
 
@@ -106,7 +114,7 @@ def sentences(rng: random.Random, n: int) -> list[str]:
     return out
 
 
-def _shift(text: str, codec: str, rng: random.Random, mark: bool, eat: bool, nfkc: bool) -> tuple[str, str] | None:
+def _shift(text: str, codec: str, rng: random.Random, mark: bool, eat: bool, nfkc: bool) -> tuple[str, str, bool] | None:
     """Replace (or drop) the lead byte of one double-byte character and decode out of step.
 
     ``eat``: the decoder swallows the byte after an unreadable lead (as some do) instead
@@ -129,6 +137,7 @@ def _shift(text: str, codec: str, rng: random.Random, mark: bool, eat: bool, nfk
     damaged = data[:at] + (b"?" if mark else b"") + data[at + 1 :]
     out = []
     j = 0
+    intact = True
     while j < len(damaged):
         b = damaged[j]
         if b < 0x80:
@@ -141,11 +150,14 @@ def _shift(text: str, codec: str, rng: random.Random, mark: bool, eat: bool, nfk
             j += 2
         except UnicodeDecodeError:
             out.append("€" if b == 0x80 else "?")
-            j += 2 if (eat and len(pair) == 2) else 1
+            swallowed = eat and len(pair) == 2
+            # an ASCII byte swallowed with an unreadable lead is lost for good
+            intact = intact and not (swallowed and pair[1] < 0x80 and chr(pair[1]) not in "<#")
+            j += 2 if swallowed else 1
     got = "".join(out)
     if nfkc:
-        return unicodedata.normalize("NFKC", got), unicodedata.normalize("NFKC", text)
-    return got, text
+        return unicodedata.normalize("NFKC", got), unicodedata.normalize("NFKC", text), intact
+    return got, text, intact
 
 
 def build(seed: int = 20240603) -> list[dict]:
@@ -206,7 +218,7 @@ def build(seed: int = 20240603) -> list[dict]:
         got = _shift(s, codec, rng, mark=i % 3 != 0, eat=i % 2 == 0, nfkc=i % 4 != 1)
         if got:
             # a byte lost without a trace (no ?) is found only when the damage shows
-            add("out-of-step" if i % 3 else "out-of-step-unmarked", got[0], got[1])
+            add("out-of-step" if i % 3 else "out-of-step-unmarked", got[0], got[1], got[2])
     for s in rng.sample(pool, 40):
         bad = s.encode("utf-8").decode("gb18030", errors="replace")
         chars = list(bad)

@@ -23,6 +23,7 @@ Two families of damage:
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -334,6 +335,48 @@ def _context_cost(before: str, ch: str, after: str) -> float:
 _UNITS = frozenset("年月日号时点分秒万亿元角岁个名位家次倍天周")
 
 
+@lru_cache(maxsize=4)
+def _nfkc_expansions(codec: str) -> dict[str, str]:
+    """Characters of a double-byte ``codec`` that NFKC turns into several characters
+    (``⒀`` -> ``(13)``, ``ⅲ`` -> ``iii``, ``㈡`` -> ``(二)``), keyed by what NFKC made."""
+    out: dict[str, str] = {}
+    for lead in range(0x81, 0xFF):
+        for trail in _TRAILS:
+            try:
+                ch = bytes([lead, trail]).decode(codec)
+            except UnicodeDecodeError:
+                continue
+            folded = unicodedata.normalize("NFKC", ch)
+            if len(ch) == 1 and len(folded) > 1:
+                out.setdefault(folded, ch)
+    return out
+
+
+def _unfold(body: str, codec: str) -> list[str]:
+    """Split ``body`` into the characters it was before NFKC, longest expansion first.
+
+    >>> _unfold("a(13)b", "gb18030")
+    ['a', '⒀', 'b']
+    """
+    table = _nfkc_expansions(codec)
+    if not any(ch.isascii() or ch in "()" for ch in body):
+        return list(body)
+    longest = max(map(len, table), default=1)
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        for n in range(min(longest, len(body) - i), 1, -1):
+            original = table.get(body[i : i + n])
+            if original is not None:
+                out.append(original)
+                i += n
+                break
+        else:
+            out.append(body[i])
+            i += 1
+    return out
+
+
 def _encode_span(span: str, codec: str, fold: bool) -> list[bytes | None] | None:
     """``span`` in the bytes ``codec`` gives it, lost-byte markers as ``None``."""
     parts: list[bytes | None] = []
@@ -487,7 +530,7 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
     if len(body) == 1 and not (marked and trailing_marker is False and _short_shift_ok(text, start, end)):
         return None
     data = bytearray()
-    for ch in body[:-1]:
+    for ch in _unfold(body[:-1], codec):
         if drop_noise and "\ue000" <= ch <= "\uf8ff":
             continue
         b = _encode_char(ch, codec, fold=ch.isascii())

@@ -82,6 +82,9 @@ def char_cost(ch: str) -> float:
     o = ord(ch)
     if ch == "\ufffd" or 0xE000 <= o <= 0xF8FF or 0x80 <= o <= 0x9F or o >= 0xF0000:
         return NOISE_COST
+    if 0xFF01 <= o <= 0xFF5E:
+        # fullwidth forms other than the common punctuation above: real but uncommon
+        return 5.0
     cat = unicodedata.category(ch)
     if cat in ("Cn", "Co", "Cs"):
         return NOISE_COST
