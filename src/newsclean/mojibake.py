@@ -229,6 +229,8 @@ def _encode_char(ch: str, codec: str, fold: bool) -> bytes | None:
         ch = _fullwidth(ch)
     if ch == "€" and codec in ("gb18030", "cp950", "cp932"):
         return b"\x80"  # Windows decoders map a lone 0x80 to the euro sign
+    if codec == "cp1252" and "\x80" <= ch <= "\xff":
+        return ch.encode("latin-1")  # C1 controls: bytes cp1252 leaves unassigned
     try:
         return ch.encode(codec)
     except UnicodeEncodeError:
@@ -240,6 +242,8 @@ UTF8_MISREADS = (
     ("utf-8 read as gbk", "gb18030"),
     ("utf-8 read as big5", "cp950"),
     ("utf-8 read as shift-jis", "cp932"),
+    # what ftfy leaves when bytes were lost (U+FFFD for cp1252's five unassigned bytes)
+    ("utf-8 read as cp1252", "cp1252"),
 )
 #: double-byte text read as latin-1/cp1252: (name, codec the bytes really are)
 LATIN1_MISREADS = (("gbk read as latin-1", "gb18030"), ("big5 read as latin-1", "cp950"))
@@ -377,12 +381,12 @@ def _unfold(body: str, codec: str) -> list[str]:
     return out
 
 
-def _encode_span(span: str, codec: str, fold: bool) -> list[bytes | None] | None:
-    """``span`` in the bytes ``codec`` gives it, lost-byte markers as ``None``."""
-    parts: list[bytes | None] = []
+def _encode_span(span: str, codec: str, fold: bool) -> list[bytes | str] | None:
+    """``span`` in the bytes ``codec`` gives it; lost-byte markers stay as ``str``."""
+    parts: list[bytes | str] = []
     for ch in span:
         if ch in _MARKERS:
-            parts.append(None)
+            parts.append(ch)
             continue
         b = _encode_char(ch, codec, fold and not ch.isalnum())
         if b is None:
@@ -411,7 +415,7 @@ def _utf8_tail(data: bytes) -> int:
     return 0
 
 
-def _utf8_decode(parts: list[bytes | None], before: str = "", after: str = "") -> tuple[str, int, int]:
+def _utf8_decode(parts: list[bytes | str], before: str = "", after: str = "") -> tuple[str, int, int]:
     """Decode UTF-8 in which some bytes are lost (``None``), guessing the lost bytes of a
     character from the plausibility model when at most two are missing.
 
@@ -422,11 +426,13 @@ def _utf8_decode(parts: list[bytes | None], before: str = "", after: str = "") -
     '统计局'
     """
     segments: list[bytes] = []
+    markers: list[str] = []
     buf = b""
     gaps = 0
     for part in parts:
-        if part is None:
+        if isinstance(part, str):
             segments.append(buf)
+            markers.append(part)
             buf = b""
             gaps += 1
         else:
@@ -453,22 +459,33 @@ def _utf8_decode(parts: list[bytes | None], before: str = "", after: str = "") -
     out = [before, decoded[0]]
     guessed = 0
     script = _script_of("".join(decoded))
-    for i in range(gaps):
-        left, right = tails[i], heads[i + 1]
+    i = 0
+    while i < gaps:
+        # a run of markers with nothing between them hides an unknown number of bytes
+        run = 1
+        while i + run < gaps and not segments[i + run]:
+            run += 1
+        left, right = tails[i], heads[i + run]
         prev = next((piece[-1] for piece in reversed(out) if piece), "")
-        following = next((piece[0] for piece in [*decoded[i + 1 :], after] if piece), "")
-        ch = _fill_gap(left, right, prev, following, script)
+        following = next((piece[0] for piece in [*decoded[i + run :], after] if piece), "")
+        # a U+FFFD from a decoder stands for one byte, so a run of them can be filled
+        # exactly; a run of ? (one per unencodable character) cannot
+        exact = run if all(m == "\ufffd" for m in markers[i : i + run]) else 0
+        ch = _fill_gap(left, right, prev, following, script, exact) if run == 1 or exact else None
         if ch:
             out.append(ch)
             guessed += 1
+        elif run > 1:
+            lost += run  # an estimate: a marker stands for one or two bytes
         elif left or right:
             lost += 1
-        out.append(decoded[i + 1])
+        out.append(decoded[i + run])
+        i += run
     return "".join(out)[len(before) :], lost, guessed
 
 
 @lru_cache(maxsize=4096)
-def _fill_gap(left: bytes, right: bytes, before: str, after: str, script: int = 0) -> str | None:
+def _fill_gap(left: bytes, right: bytes, before: str, after: str, script: int = 0, exact: int = 0) -> str | None:
     """The character whose UTF-8 is ``left`` + lost bytes + ``right``, if one reads well."""
     if left:
         need = 2 if left[0] < 0xE0 else 3 if left[0] < 0xF0 else 4
@@ -479,6 +496,8 @@ def _fill_gap(left: bytes, right: bytes, before: str, after: str, script: int = 
         return None
     if missing < 0 or missing > 2 or (not left and missing > 1):
         return None
+    if exact and exact != missing + (0 if left else 1):
+        return None  # the lost bytes were not all one character's
     options: list[bytes] = []
     prefixes = [left] if left else [bytes([x]) for x in _UTF8_LEADS3]
     for prefix in prefixes:
@@ -508,7 +527,7 @@ def _utf8_misread(text: str, start: int, end: int, codec: str, fold: bool) -> tu
     parts = _encode_span(text[start:end], codec, fold)
     if parts is None:
         return None
-    if all(p is None or p.isascii() for p in parts):
+    if all(isinstance(p, str) or p.isascii() for p in parts):
         return None
     return _utf8_decode(parts, text[start - 1 : start], text[end : end + 1])
 
