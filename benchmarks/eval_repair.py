@@ -114,7 +114,9 @@ def sentences(rng: random.Random, n: int) -> list[str]:
     return out
 
 
-def _shift(text: str, codec: str, rng: random.Random, mark: bool, eat: bool, nfkc: bool) -> tuple[str, str, bool] | None:
+def _shift(
+    text: str, codec: str, rng: random.Random, mark: bool, eat: bool, nfkc: bool
+) -> tuple[str, str, bool] | None:
     """Replace (or drop) the lead byte of one double-byte character and decode out of step.
 
     ``eat``: the decoder swallows the byte after an unreadable lead (as some do) instead

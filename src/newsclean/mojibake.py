@@ -75,6 +75,9 @@ _NOISE = re.compile("[\ufffd\u0080-\u009f]")
 # start of a span decoded out of step.
 _SHIFT_SIGNAL = re.compile(r"[?\ufffd][!-/:-@\[-`{-~]|[^\x00-\x7f][?\ufffd]")
 _MARKERS = frozenset("?\ufffd")
+# Unmistakable mojibake: UTF-8 punctuation read as GBK (銆 for 。、, 鈥 for “”—, 锛 for the
+# fullwidth forms), private-use characters, cp1252 readings of UTF-8 lead bytes.
+_MOJIBAKE_MARK = re.compile("[銆鈥锛\ue000-\uf8ff]|[ÃÂâåæçèé][\u0080-\u00bf\u2018-\u201e\u20ac\u2122]")
 # What a byte eaten by the decoder together with a lost byte most likely was, from the
 # text that follows: the ``<`` of a tag, the ``#`` of a ``#p#...#e#`` CMS page marker.
 _EATEN_LT = re.compile(r"/?[A-Za-z][A-Za-z0-9]{0,9}(?:\s[^<>]{0,200})?>")
@@ -191,7 +194,7 @@ def repair_line(text: str) -> LineRepair:
     if not via_ftfy.fixes:
         return direct
     _repair_cjk(via_ftfy)
-    return via_ftfy if mean_cost(via_ftfy.text) < mean_cost(direct.text) else direct
+    return via_ftfy if mean_cost(via_ftfy.text) <= mean_cost(direct.text) else direct
 
 
 def _repair_latin(result: LineRepair) -> None:
@@ -271,6 +274,26 @@ class _Candidate:
     gain: float = 0.0
     guessed: int = 0
     eaten: str = ""
+    codec: str = ""
+    fold: bool = False
+
+
+def _extend(text: str, best: _Candidate) -> _Candidate:
+    """Widen a UTF-8 reversal to the right while that explains more of the line (mojibake
+    can end in characters that look ordinary, such as fullwidth forms)."""
+    if not best.codec:
+        return best
+    for e in range(best.end + 1, min(len(text), best.end + 12) + 1):
+        got = _utf8_misread(text, best.start, e, best.codec, best.fold)
+        if got is None:
+            break
+        cand = _score(
+            text,
+            _Candidate(best.start, e, got[0], best.method, got[1], guessed=got[2], codec=best.codec, fold=best.fold),
+        )
+        if cand and cand.gain > best.gain:
+            best = cand
+    return best
 
 
 def _guess_cost(ch: str, before: str, after: str, script: int = 0) -> float:
@@ -588,9 +611,13 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
             return None
         tail_char = guess
     if len(body) == 1:
-        # one guessed character from one byte: only when it makes a word with a neighbour
-        # (``A股`` after ``吗?`` must stay)
-        if pair_bonus(before, first) + pair_bonus(first, after) < 1.0:
+        # one guessed character from one byte: only when it makes a word with a neighbour,
+        # or is a common character after a lowercase trail byte (``A股`` after ``吗?`` stays)
+        words = pair_bonus(before, first) + pair_bonus(first, after)
+        common = body.islower() and char_cost(first) < 3.2
+        # 。，、 before a quote or the line end (not before Han: 吗?A股 must stay)
+        stop = first in "。，、" and is_han(before or "a") and not (after and is_han(after))
+        if words < 1.0 and not common and not stop:
             return None
     eaten = ""
     if trailing_marker:
@@ -653,8 +680,14 @@ def _score(text: str, cand: _Candidate) -> _Candidate | None:
         return None
     # improvement per character times the damage covered: a wider span that is really
     # damaged gains more, and a shorter reading of the same span gains nothing for it
-    cand.gain = (old - new) * len(before) - LOST_PENALTY * cand.lost
+    # Latin letters a reversal creates (rather than keeps) are a sign of a wrong codec
+    created = max(0, _letters(after) - _letters(before))
+    cand.gain = (old - new) * len(before) - LOST_PENALTY * cand.lost - 4.0 * created
     return cand if cand.gain > 0 else None
+
+
+def _letters(text: str) -> int:
+    return sum(1 for ch in text if ch.isascii() and ch.isalpha())
 
 
 def _clusters(text: str) -> list[tuple[int, int]]:
@@ -711,7 +744,7 @@ def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
                     if got is None:
                         continue
                     fixed, lost, guessed = got
-                    cand = _score(text, _Candidate(s, e, fixed, name, lost, guessed=guessed))
+                    cand = _score(text, _Candidate(s, e, fixed, name, lost, guessed=guessed, codec=codec, fold=fold))
                     if cand:
                         out.append(cand)
     # out-of-step spans start at a lost-byte marker (or anywhere near the cluster) and end
@@ -764,10 +797,12 @@ def _repair_cjk(result: LineRepair) -> None:
         cands = [c for c in all_cands if c.start >= pos]
         if not cands:
             window = text[a:b]
-            if _NOISE.search(window) or (len(window) >= 3 and mean_cost(window) >= 6.0):
+            # rare characters alone are not damage (classical Chinese, kanji, names): only
+            # decoder noise and the unmistakable marks of mojibake are flagged
+            if _NOISE.search(window) or _MOJIBAKE_MARK.search(window):
                 result.damaged.append(window)
             continue
-        best = max(cands, key=lambda c: (c.gain, -c.lost, -(c.end - c.start)))
+        best = _extend(text, max(cands, key=lambda c: (c.gain, -c.lost, -(c.end - c.start))))
         pieces.append(text[pos : best.start])
         lost = best.lost + (1 if best.guessed > 1 and not best.eaten and "out of step" in best.method else 0)
         confidence = round(max(0.5, min(0.99, 0.55 + 0.1 * best.gain / max(1, best.end - best.start))), 2)

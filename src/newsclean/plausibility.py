@@ -78,6 +78,13 @@ def char_cost(ch: str) -> float:
     if cost is not None:
         return cost
     if is_han(ch):
+        # Traditional forms that OpenCC only produces inside phrases (係 in 關係) are missing
+        # from the table: score them as their Simplified form
+        from newsclean.script import converter
+
+        simplified = converter("t2s").convert(ch)
+        if simplified != ch and simplified in _table():
+            return _table()[simplified]
         return UNKNOWN_HAN_COST
     o = ord(ch)
     if ch == "\ufffd" or 0xE000 <= o <= 0xF8FF or 0x80 <= o <= 0x9F or o >= 0xF0000:
@@ -132,6 +139,5 @@ def text_cost(text: str) -> float:
 
 def han_cost(text: str) -> float | None:
     """Mean cost of the Han characters only, or ``None`` when there are none."""
-    table = _table()
-    costs = [table.get(ch, UNKNOWN_HAN_COST) for ch in text if "\u3400" <= ch <= "\u9fff"]
+    costs = [char_cost(ch) for ch in text if "\u3400" <= ch <= "\u9fff"]
     return sum(costs) / len(costs) if costs else None
