@@ -43,6 +43,8 @@ MAX_REPAIRED_HAN_COST = 4.6
 LOST_PENALTY = 10.0
 #: what a lost-byte marker (? or U+FFFD) inside a damaged span costs
 MARKER_COST = 8.0
+#: the longest span one repair covers (a whole damaged paragraph is repaired in pieces)
+MAX_SPAN = 2000
 #: how far (characters) a candidate span may reach beyond its suspect cluster
 REACH = 3
 
@@ -283,7 +285,9 @@ def _extend(text: str, best: _Candidate) -> _Candidate:
     can end in characters that look ordinary, such as fullwidth forms)."""
     if not best.codec:
         return best
-    for e in range(best.end + 1, min(len(text), best.end + 12) + 1):
+    e = best.end
+    while e < min(len(text), best.start + MAX_SPAN) and e - best.end < 12:
+        e += 1
         got = _utf8_misread(text, best.start, e, best.codec, best.fold)
         if got is None:
             break
@@ -292,7 +296,7 @@ def _extend(text: str, best: _Candidate) -> _Candidate:
             _Candidate(best.start, e, got[0], best.method, got[1], guessed=got[2], codec=best.codec, fold=best.fold),
         )
         if cand and cand.gain > best.gain:
-            best = cand
+            best = cand  # and look up to 12 characters beyond the new end
     return best
 
 
@@ -792,9 +796,12 @@ def _repair_cjk(result: LineRepair) -> None:
     pos = 0
     changed = False
     for a, b, all_cands in plan:
-        if a < pos:
+        if b <= pos:
             continue
         cands = [c for c in all_cands if c.start >= pos]
+        if a < pos:  # the previous repair ended inside this cluster: look at the rest
+            a = pos
+            cands += [c for c in _candidates(text, a, b) if c.start >= pos]
         if not cands:
             window = text[a:b]
             # rare characters alone are not damage (classical Chinese, kanji, names): only
