@@ -753,7 +753,7 @@ def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
                         out.append(cand)
     # out-of-step spans start at a lost-byte marker (or anywhere near the cluster) and end
     # at the single-byte character that resynchronised the decoder
-    starts = {i for i in range(lo, b) if text[i] in _MARKERS} or set(range(lo, a + 1))
+    starts = {i for i in range(max(0, a - 12), b) if text[i] in _MARKERS} or set(range(lo, a + 1))
     ends = [i + 1 for i in range(a, min(len(text), b + 40)) if text[i].isascii() or text[i] == "€"]
     costs = [char_cost(ch) >= SUSPECT_COST for ch in text[: min(len(text), b + 40)]]
     for s in sorted(starts):
