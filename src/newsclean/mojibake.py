@@ -312,6 +312,7 @@ def _guess_cost(ch: str, before: str, after: str, script: int = 0) -> float:
     return cost
 
 
+@lru_cache(maxsize=256)
 def _script_of(text: str) -> int:
     """1 when ``text`` is marked Traditional, -1 Simplified, 0 when it does not say."""
     trad, simp = script_counts(text)
@@ -449,7 +450,7 @@ def _utf8_decode(parts: list[bytes | str], before: str = "", after: str = "") ->
     ``before`` and ``after`` are the characters around the span, context for guesses.
     Returns (text, characters lost, characters guessed).
 
-    >>> _utf8_decode(["统计".encode() + b"\\xe5\\xb1", None])[0]
+    >>> _utf8_decode(["统计".encode() + b"\\xe5\\xb1", "\\ufffd"])[0]
     '统计局'
     """
     segments: list[bytes] = []
@@ -654,7 +655,7 @@ def _odd_resync(text: str, end: int) -> bool:
     if end - 2 >= 0 and "a" <= text[end - 2].lower() <= "z":
         return False  # part of a Latin word
     nxt = text[end : end + 1]
-    return bool(nxt) and (is_han(nxt) or "\u3000" <= nxt <= "\u303f" or "\uff01" <= nxt <= "\uff5e" or nxt in ",.;:!?")
+    return not nxt or is_han(nxt) or "\u3000" <= nxt <= "\u303f" or "\uff01" <= nxt <= "\uff5e" or nxt in ",.;:!?“”‘’"
 
 
 def _short_shift_ok(text: str, start: int, end: int) -> bool:

@@ -135,7 +135,7 @@ def test_utf8_read_as_shift_jis(text: str) -> None:
 
 
 def test_damaged_phrase_inside_clean_text() -> None:
-    bad = "统计局".encode("utf-8").decode("gb18030", errors="replace")
+    bad = "统计局".encode().decode("gb18030", errors="replace")
     doc = repair(f"据国家{bad}消息，物价总体平稳。")
     assert doc.clean_text == "据国家统计局消息，物价总体平稳。"
     [event] = doc.events
@@ -162,7 +162,7 @@ def test_out_of_step_after_a_lost_lead_byte_with_nfkc(text: str, lost: str) -> N
 
 
 def test_lost_bytes_are_counted() -> None:
-    damaged = "市场监管总局今天发布通知".encode("utf-8").decode("gb18030", errors="replace")
+    damaged = "市场监管总局今天发布通知".encode().decode("gb18030", errors="replace")
     damaged = damaged[:2] + "???" + damaged[5:]
     doc = repair(damaged)
     [event] = doc.events
