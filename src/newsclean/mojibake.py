@@ -43,6 +43,8 @@ MAX_REPAIRED_HAN_COST = 4.6
 LOST_PENALTY = 10.0
 #: what a lost-byte marker (? or U+FFFD) inside a damaged span costs
 MARKER_COST = 8.0
+#: a repair may lose or guess at most this share of the characters it produces
+MAX_UNCERTAIN_SHARE = 0.2
 #: the longest span one repair covers (a whole damaged paragraph is repaired in pieces)
 MAX_SPAN = 2000
 #: how far (characters) a candidate span may reach beyond its suspect cluster
@@ -669,6 +671,8 @@ def _score(text: str, cand: _Candidate) -> _Candidate | None:
     after = cand.after[: len(cand.after) - len(cand.eaten)] if cand.eaten else cand.after
     if not after:
         return None
+    if cand.lost + cand.guessed > max(2, MAX_UNCERTAIN_SHARE * len(after)):
+        return None  # mostly guesswork: a plausible-looking wrong text is worse than a flag
     han = han_cost(after)
     if han is not None and han > MAX_REPAIRED_HAN_COST:
         return None
