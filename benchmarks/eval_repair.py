@@ -281,10 +281,13 @@ def clean_speed(lines: list[str]) -> float:
     stage = Repair(Config())
     stage.process(Document.from_text("warm.txt", "鏂伴椈\n统计?!?p#x#e#"))  # load the tables
     pair_bonus("统", "计")
-    doc = Document.from_text("big.txt", big)
-    t = time.perf_counter()
-    stage.process(doc)
-    return len(big.encode("utf-8")) / (time.perf_counter() - t) / 1e6
+    best = float("inf")
+    for _ in range(3):  # best of three: the machine is shared
+        doc = Document.from_text("big.txt", big)
+        t = time.perf_counter()
+        stage.process(doc)
+        best = min(best, time.perf_counter() - t)
+    return len(big.encode("utf-8")) / best / 1e6
 
 
 def news_lines() -> list[str]:

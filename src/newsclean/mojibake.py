@@ -45,8 +45,11 @@ LOST_PENALTY = 10.0
 MARKER_COST = 8.0
 #: a repair may lose or guess at most this share of the characters it produces
 MAX_UNCERTAIN_SHARE = 0.2
+#: suspect clusters are cut at this length, so the work per cluster stays bounded (a
+#: repair can still widen past it, and the next cluster picks up where one ended)
+MAX_CLUSTER = 200
 #: the longest span one repair covers (a whole damaged paragraph is repaired in pieces)
-MAX_SPAN = 2000
+MAX_SPAN = 400
 #: how far (characters) a candidate span may reach beyond its suspect cluster
 REACH = 3
 
@@ -711,7 +714,7 @@ def _clusters(text: str) -> list[tuple[int, int]]:
     spans.sort()
     merged: list[tuple[int, int]] = []
     for a, b in spans:
-        if merged and a <= merged[-1][1] + REACH:
+        if merged and a <= merged[-1][1] + REACH and b - merged[-1][0] <= MAX_CLUSTER:
             merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
         else:
             merged.append((a, b))
