@@ -162,13 +162,22 @@ def test_out_of_step_after_a_lost_lead_byte_with_nfkc(text: str, lost: str) -> N
 
 
 def test_lost_bytes_are_counted() -> None:
-    damaged = "市场监管总局今天发布通知".encode().decode("gb18030", errors="replace")
+    text = "市场监管总局今天发布通知，要求各地加强食品安全检查。"
+    damaged = text.encode().decode("gb18030", errors="replace")
     damaged = damaged[:2] + "???" + damaged[5:]
     doc = repair(damaged)
     [event] = doc.events
     assert event.rule == "lossy-mojibake"
     assert "3 character(s) lost" in event.reason
-    assert doc.clean_text.startswith("市") and doc.clean_text.endswith("总局今天发布通知")
+    assert doc.clean_text == "市总局今天发布通知，要求各地加强食品安全检查。"
+
+
+def test_mostly_lost_text_is_flagged_not_guessed() -> None:
+    damaged = "市场监管总局发布通知".encode().decode("gb18030", errors="replace")
+    damaged = damaged[:2] + "???" + damaged[5:]
+    doc = repair(damaged)
+    assert [e.rule for e in doc.events] == ["unrepairable-mojibake"]
+    assert doc.clean_text == damaged
 
 
 def test_unrepairable_damage_is_flagged_or_dropped() -> None:
