@@ -1,0 +1,850 @@
+"""Find and undo mojibake in one line of text.
+
+Two families of damage:
+
+* Latin-family: UTF-8 read as cp1252/latin-1 (``æ–°é—»``), possibly twice. ftfy undoes it,
+  configured so it never touches CJK widths, quotes or normalisation.
+* CJK: bytes of one encoding decoded with another. The line is scanned for clusters of
+  characters that are implausible in Chinese; each cluster's neighbourhood is re-encoded
+  with the codec that produced it and decoded with the right one, and a candidate is kept
+  only when it reads as much more plausible Chinese than the damaged text. Covered: UTF-8
+  read as GBK/GB18030/cp936 (a lone 0x80 is ``€``), Big5/cp950 and Shift-JIS/cp932; GBK or
+  Big5 read as latin-1/cp1252; double-byte text read one byte out of step after a lost
+  byte (``?``) until a single-byte character brought the decoder back in step; lost bytes
+  (``?``, U+FFFD) inside any of these; and fullwidth punctuation NFKC-folded to ASCII
+  after the damage.
+
+>>> repair_line("鏂伴椈鎶ラ亾").text
+'新闻报道'
+>>> repair_line("新闻报道").fixes
+[]
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import ftfy
+
+from newsclean.plausibility import char_cost, han_cost, is_han, pair_bonus
+from newsclean.script import script_counts
+
+#: characters under this cost are ordinary Chinese; a cluster of dearer ones is suspect
+SUSPECT_COST = 5.0
+#: a repair must lower the mean character cost of its span by at least this much
+MIN_GAIN_PER_CHAR = 1.0
+#: the repaired span's Han characters must read at least this plausibly (mean cost)
+MAX_REPAIRED_HAN_COST = 4.6
+#: penalty (in cost units) for each character a candidate loses; more than any real
+#: character costs, so spans are never widened over clean text
+LOST_PENALTY = 10.0
+#: what a lost-byte marker (? or U+FFFD) inside a damaged span costs
+MARKER_COST = 8.0
+#: a repair may lose or guess at most this share of the characters it produces
+MAX_UNCERTAIN_SHARE = 0.2
+#: suspect clusters are cut at this length, so the work per cluster stays bounded (a
+#: repair can still widen past it, and the next cluster picks up where one ended)
+MAX_CLUSTER = 200
+#: the longest span one repair covers (a whole damaged paragraph is repaired in pieces)
+MAX_SPAN = 400
+#: how far (characters) a candidate span may reach beyond its suspect cluster
+REACH = 3
+
+# ftfy with everything that could alter CJK text switched off: widths (fullwidth
+# punctuation is content), quotes (“” are standard Chinese), Unicode normalisation (NFC
+# rewrites CJK compatibility ideographs), HTML entities and control characters (other
+# stages own those), line breaks, ligatures and lossy-sequence replacement (it writes U+FFFD).
+FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    remove_control_chars=False,
+    normalization=None,
+    replace_lossy_sequences=False,
+    explain=True,
+)
+
+# A UTF-8 lead byte read as latin-1/cp1252 followed by a continuation byte so read: the
+# signature of Latin-family mojibake. Cheap, and ftfy (slow) runs only where it matches.
+_LATIN_SIGNAL = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+# Decoder noise: never part of real text.
+_NOISE = re.compile("[\ufffd\u0080-\u009f]")
+# A lost byte shown as ? or U+FFFD followed by NFKC-folded fullwidth punctuation: the
+# start of a span decoded out of step.
+_SHIFT_SIGNAL = re.compile(r"[?\ufffd][!-/:-@\[-`{-~]|[^\x00-\x7f][?\ufffd]")
+_MARKERS = frozenset("?\ufffd")
+# Unmistakable mojibake: UTF-8 punctuation read as GBK (銆 for 。、, 鈥 for “”—, 锛 for the
+# fullwidth forms), private-use characters, cp1252 readings of UTF-8 lead bytes.
+_MOJIBAKE_MARK = re.compile("[銆鈥锛\ue000-\uf8ff]|[ÃÂâåæçèé][\u0080-\u00bf\u2018-\u201e\u20ac\u2122]")
+# What a byte eaten by the decoder together with a lost byte most likely was, from the
+# text that follows: the ``<`` of a tag, the ``#`` of a ``#p#...#e#`` CMS page marker.
+_EATEN_LT = re.compile(r"/?[A-Za-z][A-Za-z0-9]{0,9}(?:\s[^<>]{0,200})?>")
+_EATEN_HASH = re.compile(r"p#[^#]{1,30}#e#")
+#: a whole stray tag left in plain text after the ``<`` was restored
+STRAY_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,9}\s*/?>")
+
+
+@lru_cache(maxsize=1)
+def _suspect_class() -> str:
+    """A regex class of the characters that are not ordinary Chinese text."""
+    from newsclean.plausibility import _table
+
+    ordinary = {ord(ch) for ch, cost in _table().items() if cost < SUSPECT_COST and len(ch) == 1}
+    ordinary.update(range(0x00, 0x80))
+    ordinary.update(range(0x3000, 0x3040))  # CJK punctuation
+    ordinary.update(range(0x3040, 0x3100))  # kana: Japanese text must pass
+    ordinary.update(range(0xFF01, 0xFF5F))  # fullwidth ASCII
+    ordinary.update((0xB7, 0xD7, 0xF7, 0xB0, 0x2014, 0x2013, 0x2026, 0x2018, 0x2019, 0x201C, 0x201D))
+    ordinary.update(range(0x2460, 0x2474))  # circled numbers
+    ranges: list[str] = []
+    cps = sorted(ordinary)
+    start = prev = cps[0]
+    for cp in cps[1:] + [-1]:
+        if cp == prev + 1:
+            prev = cp
+            continue
+        ranges.append(_class_char(start) if start == prev else f"{_class_char(start)}-{_class_char(prev)}")
+        start = prev = cp
+    return "[^" + "".join(ranges) + "]"
+
+
+@lru_cache(maxsize=1)
+def _suspect_pattern() -> re.Pattern[str]:
+    """Two suspect characters close together (a single rare character is usually a name)."""
+    suspect = _suspect_class()
+    # ? and U+FFFD count as suspect only next to a suspect character
+    return re.compile(f"{suspect}[^\\n]{{0,{REACH}}}{suspect}|[?\ufffd]{suspect}|{suspect}[?\ufffd]")
+
+
+@lru_cache(maxsize=1)
+def _unusual_pattern() -> re.Pattern[str]:
+    """Any one character that is not ordinary Chinese, ASCII or common punctuation."""
+    return re.compile(_suspect_class())
+
+
+def _class_char(cp: int) -> str:
+    return "\\" + chr(cp) if chr(cp) in "\\]^-[" else chr(cp)
+
+
+@dataclass(slots=True)
+class Fix:
+    """One repaired span: where, what it was and became, how, and what was lost."""
+
+    start: int
+    end: int
+    before: str
+    after: str
+    method: str
+    confidence: float
+    lost: int = 0
+    rule: str = "cjk-mojibake"
+
+
+@dataclass(slots=True)
+class LineRepair:
+    """The result of :func:`repair_line`: the text, the fixes made, the damage left."""
+
+    text: str
+    fixes: list[Fix] = field(default_factory=list)
+    #: spans that look damaged but no reversal explained
+    damaged: list[str] = field(default_factory=list)
+
+
+def has_signal(text: str) -> bool:
+    """Cheap test: could ``text`` hold mojibake at all? (a compiled-regex scan)
+
+    >>> has_signal("国务院总理李强主持召开国务院常务会议。")
+    False
+    >>> has_signal("鏂伴椈")
+    True
+    """
+    if text.isascii():
+        return False
+    if ("?" in text or "\ufffd" in text) and _SHIFT_SIGNAL.search(text):
+        return True
+    # most clean lines hold no unusual character at all: one scan of a character class
+    first = _unusual_pattern().search(text)
+    if first is None:
+        return False
+    at = first.start()
+    return bool(
+        _suspect_pattern().search(text, max(0, at - 1)) or _NOISE.search(text, at) or _LATIN_SIGNAL.search(text, at)
+    )
+
+
+def repair_line(text: str) -> LineRepair:
+    """Repair the mojibake in one line; clean text comes back unchanged.
+
+    >>> r = repair_line("发展?!蓖跖畈┱f。")
+    >>> r.text, r.fixes[0].method
+    ('发展。”王蓬博說。', 'gbk read out of step after a lost byte; 1 lost character(s) guessed')
+    """
+    if not has_signal(text):
+        return LineRepair(text)
+    direct = LineRepair(text)
+    _repair_cjk(direct)
+    if not _LATIN_SIGNAL.search(text):
+        return direct
+    # ftfy and the CJK reversals can both claim Latin-looking text (GBK read as latin-1
+    # also looks like cp1252 mojibake): keep whichever reads as better Chinese
+    via_ftfy = LineRepair(text)
+    _repair_latin(via_ftfy)
+    if not via_ftfy.fixes:
+        return direct
+    _repair_cjk(via_ftfy)
+    return via_ftfy if mean_cost(via_ftfy.text) <= mean_cost(direct.text) else direct
+
+
+def _repair_latin(result: LineRepair) -> None:
+    text = result.text
+    steps: list[str] = []
+    for _ in range(3):  # double (and triple) UTF-8 needs a pass per layer
+        fixed = ftfy.fix_and_explain(text, config=FTFY_CONFIG)
+        if fixed.text == text:
+            break
+        steps += [f"{a} {b}" for a, b in fixed.explanation or []]
+        text = fixed.text
+    if text == result.text or mean_cost(text) >= mean_cost(result.text):
+        return
+    result.fixes.append(
+        Fix(0, len(result.text), result.text, text, "ftfy: " + ", ".join(steps), 0.9, rule="latin-mojibake")
+    )
+    result.text = text
+
+
+def mean_cost(text: str) -> float:
+    """Mean plausibility cost per character (see :mod:`newsclean.plausibility`)."""
+    return sum(map(char_cost, text)) / len(text) if text else 0.0
+
+
+# ---------------------------------------------------------------- candidate reversals
+
+
+def _fullwidth(ch: str) -> str:
+    """The fullwidth form NFKC folded to ``ch``, if any."""
+    return chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch
+
+
+def _encode_char(ch: str, codec: str, fold: bool) -> bytes | None:
+    if fold:
+        ch = _fullwidth(ch)
+    if ch == "€" and codec in ("gb18030", "cp950", "cp932"):
+        return b"\x80"  # Windows decoders map a lone 0x80 to the euro sign
+    if codec == "cp1252" and "\x80" <= ch <= "\xff":
+        return ch.encode("latin-1")  # C1 controls: bytes cp1252 leaves unassigned
+    try:
+        return ch.encode(codec)
+    except UnicodeEncodeError:
+        return None
+
+
+#: (name, codec the bytes were wrongly read with): the bytes are really UTF-8
+UTF8_MISREADS = (
+    ("utf-8 read as gbk", "gb18030"),
+    ("utf-8 read as big5", "cp950"),
+    ("utf-8 read as shift-jis", "cp932"),
+    # what ftfy leaves when bytes were lost (U+FFFD for cp1252's five unassigned bytes)
+    ("utf-8 read as cp1252", "cp1252"),
+)
+#: double-byte text read as latin-1/cp1252: (name, codec the bytes really are)
+LATIN1_MISREADS = (("gbk read as latin-1", "gb18030"), ("big5 read as latin-1", "cp950"))
+#: double-byte codecs whose text may be read out of step
+SHIFTABLE = (("gbk", "gb18030"), ("big5", "cp950"))
+_TRAILS = bytes([*range(0x40, 0x7F), *range(0x80, 0xFF)])
+_LEADS = bytes(range(0x81, 0xFF))
+_CONTINUATIONS = bytes(range(0x80, 0xC0))
+# the leads of 3-byte characters in Chinese text: punctuation (E2), CJK punctuation and
+# ideographs (E3-E9), fullwidth forms (EF)
+_UTF8_LEADS3 = bytes([0xE2, *range(0xE3, 0xEA), 0xEF])
+# Runs of text that latin-1/cp1252 can encode: where GBK or Big5 read as latin-1 lives.
+_LATIN1_RUN = re.compile(
+    "[\x00-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+"
+)
+
+
+@dataclass(slots=True)
+class _Candidate:
+    start: int
+    end: int
+    after: str
+    method: str
+    lost: int
+    gain: float = 0.0
+    guessed: int = 0
+    eaten: str = ""
+    codec: str = ""
+    fold: bool = False
+
+
+def _extend(text: str, best: _Candidate) -> _Candidate:
+    """Widen a UTF-8 reversal to the right while that explains more of the line (mojibake
+    can end in characters that look ordinary, such as fullwidth forms)."""
+    if not best.codec:
+        return best
+    e = best.end
+    while e < min(len(text), best.start + MAX_SPAN) and e - best.end < 12:
+        e += 1
+        got = _utf8_misread(text, best.start, e, best.codec, best.fold)
+        if got is None:
+            break
+        cand = _score(
+            text,
+            _Candidate(best.start, e, got[0], best.method, got[1], guessed=got[2], codec=best.codec, fold=best.fold),
+        )
+        if cand and cand.gain > best.gain:
+            best = cand  # and look up to 12 characters beyond the new end
+    return best
+
+
+def _guess_cost(ch: str, before: str, after: str, script: int = 0) -> float:
+    """Cost of a guessed character between two neighbours: its frequency, a little
+    punctuation sense, whether it forms words with them, and whether it is in the script
+    (``script``: 1 Traditional, -1 Simplified, 0 unknown) of the text around it."""
+    cost = char_cost(ch) + _context_cost(before, ch, after) - pair_bonus(before, ch) - pair_bonus(ch, after)
+    if script and is_han(ch):
+        trad, simp = script_counts(ch)
+        if (trad and script < 0) or (simp and script > 0):
+            cost += 1.0
+    return cost
+
+
+@lru_cache(maxsize=256)
+def _script_of(text: str) -> int:
+    """1 when ``text`` is marked Traditional, -1 Simplified, 0 when it does not say."""
+    trad, simp = script_counts(text)
+    return (trad > simp) - (simp > trad)
+
+
+def _plausible_guess(ch: str) -> bool:
+    return len(ch) == 1 and (
+        is_han(ch) or "\u3000" <= ch <= "\u303f" or "\u2010" <= ch <= "\u2027" or "\uff01" <= ch <= "\uff5e"
+    )
+
+
+@lru_cache(maxsize=4096)
+def _best_char(pairs: tuple[bytes, ...], codec: str, before: str, after: str, script: int = 0) -> str | None:
+    """The most plausible character among the decodes of ``pairs`` between two neighbours."""
+    best: tuple[float, str] | None = None
+    for pair in pairs:
+        try:
+            ch = pair.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if not _plausible_guess(ch):
+            continue
+        cost = _guess_cost(ch, before, after, script)
+        if best is None or cost < best[0]:
+            best = (cost, ch)
+    return best[1] if best else None
+
+
+_SENTENCE_END = frozenset("。！？")
+_OPENERS = frozenset("“‘《（「『【")
+_CLOSERS = frozenset("”’》）」』】")
+
+
+def _context_cost(before: str, ch: str, after: str) -> float:
+    """A little punctuation sense for guessed characters: no ``。。``; a quote after a full
+    stop at the end of a line closes rather than opens."""
+    cost = 0.0
+    if before in _SENTENCE_END and (ch in _SENTENCE_END or ch in "，、；："):
+        cost += 3.0
+    if ch in _OPENERS and (not after or after.isascii()):
+        cost += 2.0
+    if ch in _CLOSERS and before not in _SENTENCE_END and not (before and is_han(before)):
+        cost += 1.0
+    if not after and ch in "，、；：（《【「）》】」":
+        cost += 2.0  # a line does not end mid-sentence, nor (usually) on a bracket
+    if before.isdigit() and before.isascii() and ch in _UNITS:
+        cost -= 2.0  # 4月11日, 3.5万元
+    return cost
+
+
+_UNITS = frozenset("年月日号时点分秒万亿元角岁个名位家次倍天周")
+
+
+@lru_cache(maxsize=4)
+def _nfkc_expansions(codec: str) -> dict[str, str]:
+    """Characters of a double-byte ``codec`` that NFKC turns into several characters
+    (``⒀`` -> ``(13)``, ``ⅲ`` -> ``iii``, ``㈡`` -> ``(二)``), keyed by what NFKC made."""
+    out: dict[str, str] = {}
+    for lead in range(0x81, 0xFF):
+        for trail in _TRAILS:
+            try:
+                ch = bytes([lead, trail]).decode(codec)
+            except UnicodeDecodeError:
+                continue
+            folded = unicodedata.normalize("NFKC", ch)
+            if len(ch) == 1 and len(folded) > 1:
+                out.setdefault(folded, ch)
+    return out
+
+
+def _unfold(body: str, codec: str) -> list[str]:
+    """Split ``body`` into the characters it was before NFKC, longest expansion first.
+
+    >>> _unfold("a(13)b", "gb18030")
+    ['a', '⒀', 'b']
+    """
+    table = _nfkc_expansions(codec)
+    if not any(ch.isascii() or ch in "()" for ch in body):
+        return list(body)
+    longest = max(map(len, table), default=1)
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        for n in range(min(longest, len(body) - i), 1, -1):
+            original = table.get(body[i : i + n])
+            if original is not None:
+                out.append(original)
+                i += n
+                break
+        else:
+            out.append(body[i])
+            i += 1
+    return out
+
+
+def _encode_span(span: str, codec: str, fold: bool) -> list[bytes | str] | None:
+    """``span`` in the bytes ``codec`` gives it; lost-byte markers stay as ``str``."""
+    parts: list[bytes | str] = []
+    for ch in span:
+        if ch in _MARKERS:
+            parts.append(ch)
+            continue
+        b = _encode_char(ch, codec, fold and not ch.isalnum())
+        if b is None:
+            return None
+        parts.append(b)
+    return parts
+
+
+def _utf8_head(data: bytes) -> int:
+    """How many continuation bytes ``data`` starts with (the tail of a cut character)."""
+    n = 0
+    while n < len(data) and n < 3 and 0x80 <= data[n] < 0xC0:
+        n += 1
+    return n
+
+
+def _utf8_tail(data: bytes) -> int:
+    """How many bytes at the end of ``data`` are an incomplete UTF-8 sequence."""
+    for back in range(1, min(3, len(data)) + 1):
+        b = data[-back]
+        if b >= 0xC0:
+            need = 2 if b < 0xE0 else 3 if b < 0xF0 else 4
+            return back if back < need else 0
+        if b < 0x80:
+            return 0
+    return 0
+
+
+def _utf8_decode(parts: list[bytes | str], before: str = "", after: str = "") -> tuple[str, int, int]:
+    """Decode UTF-8 in which some bytes are lost (``None``), guessing the lost bytes of a
+    character from the plausibility model when at most two are missing.
+
+    ``before`` and ``after`` are the characters around the span, context for guesses.
+    Returns (text, characters lost, characters guessed).
+
+    >>> _utf8_decode(["统计".encode() + b"\\xe5\\xb1", "\\ufffd"])[0]
+    '统计局'
+    """
+    segments: list[bytes] = []
+    markers: list[str] = []
+    buf = b""
+    gaps = 0
+    for part in parts:
+        if isinstance(part, str):
+            segments.append(buf)
+            markers.append(part)
+            buf = b""
+            gaps += 1
+        else:
+            buf += part
+    segments.append(buf)
+    if not gaps:
+        text = buf.decode("utf-8", errors="replace")
+        lost = text.count("\ufffd")
+        return text.replace("\ufffd", ""), lost, 0
+    # decode each segment's whole characters; the cut ends meet at the gaps
+    decoded: list[str] = []
+    heads: list[bytes] = []
+    tails: list[bytes] = []
+    lost = 0
+    for seg in segments:
+        h = _utf8_head(seg)
+        t = _utf8_tail(seg[h:])
+        body = seg[h : len(seg) - t].decode("utf-8", errors="replace")
+        lost += body.count("\ufffd")
+        decoded.append(body.replace("\ufffd", ""))
+        heads.append(seg[:h])
+        tails.append(seg[len(seg) - t :] if t else b"")
+    lost += len(heads[0] and "x") + len(tails[-1] and "x")  # cut at the span's edges
+    out = [before, decoded[0]]
+    guessed = 0
+    script = _script_of("".join(decoded))
+    i = 0
+    while i < gaps:
+        # a run of markers with nothing between them hides an unknown number of bytes
+        run = 1
+        while i + run < gaps and not segments[i + run]:
+            run += 1
+        left, right = tails[i], heads[i + run]
+        prev = next((piece[-1] for piece in reversed(out) if piece), "")
+        following = next((piece[0] for piece in [*decoded[i + run :], after] if piece), "")
+        # a U+FFFD from a decoder stands for one byte, so a run of them can be filled
+        # exactly; a run of ? (one per unencodable character) cannot
+        exact = run if all(m == "\ufffd" for m in markers[i : i + run]) else 0
+        ch = _fill_gap(left, right, prev, following, script, exact) if run == 1 or exact else None
+        if ch:
+            out.append(ch)
+            guessed += 1
+        elif run > 1:
+            lost += run  # an estimate: a marker stands for one or two bytes
+        elif left or right:
+            lost += 1
+        out.append(decoded[i + run])
+        i += run
+    return "".join(out)[len(before) :], lost, guessed
+
+
+@lru_cache(maxsize=4096)
+def _fill_gap(left: bytes, right: bytes, before: str, after: str, script: int = 0, exact: int = 0) -> str | None:
+    """The character whose UTF-8 is ``left`` + lost bytes + ``right``, if one reads well."""
+    if left:
+        need = 2 if left[0] < 0xE0 else 3 if left[0] < 0xF0 else 4
+        missing = need - len(left) - len(right)
+    elif right:
+        missing = 3 - len(right) - 1
+    else:
+        return None
+    if missing < 0 or missing > 2 or (not left and missing > 1):
+        return None
+    if exact and exact != missing + (0 if left else 1):
+        return None  # the lost bytes were not all one character's
+    options: list[bytes] = []
+    prefixes = [left] if left else [bytes([x]) for x in _UTF8_LEADS3]
+    for prefix in prefixes:
+        if missing == 0:
+            options.append(prefix + right)
+        elif missing == 1:
+            options += [prefix + bytes([c]) + right for c in _CONTINUATIONS]
+        else:
+            options += [prefix + bytes([c, d]) + right for c in _CONTINUATIONS for d in _CONTINUATIONS]
+    best: tuple[float, str] | None = None
+    for opt in options:
+        try:
+            ch = opt.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if not _plausible_guess(ch):
+            continue
+        cost = _guess_cost(ch, before, after, script)
+        if best is None or cost < best[0]:
+            best = (cost, ch)
+    # a guess must be a common character or a strong fit with its neighbours
+    return best[1] if best and best[0] < 4.5 else None
+
+
+def _utf8_misread(text: str, start: int, end: int, codec: str, fold: bool) -> tuple[str, int, int] | None:
+    """``text[start:end]`` as UTF-8 that was read with ``codec``: (text, lost, guessed)."""
+    parts = _encode_span(text[start:end], codec, fold)
+    if parts is None:
+        return None
+    if all(isinstance(p, str) or p.isascii() for p in parts):
+        return None
+    return _utf8_decode(parts, text[start - 1 : start], text[end : end + 1])
+
+
+def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _Candidate | None:
+    """Undo double-byte text read one byte out of step: ``text[start:end]`` begins just after
+    the lost byte (shown as ? when the damage left one) and ends at the single-byte
+    character that brought the decoder back in step (ASCII, ``€``, or ? for an unreadable
+    pair)."""
+    span = text[start:end]
+    marked = span[:1] in _MARKERS
+    body = span[1:] if marked else span
+    if not body:
+        return None
+    last = body[-1]
+    trailing_marker = last in _MARKERS
+    if not (trailing_marker or last.isascii() or last == "€"):
+        return None
+    if len(body) == 1 and not (marked and trailing_marker is False and _short_shift_ok(text, start, end)):
+        return None
+    data = bytearray()
+    for ch in _unfold(body[:-1], codec):
+        if drop_noise and "\ue000" <= ch <= "\uf8ff":
+            continue
+        b = _encode_char(ch, codec, fold=ch.isascii())
+        if b is None or len(b) != 2:
+            return None
+        data += b
+    if not trailing_marker:
+        tail = _encode_char(last, codec, fold=False)
+        if tail is None:
+            return None
+        data += tail
+    if not data:
+        return None
+    rest = bytes(data[1:])
+    lead = b""
+    if trailing_marker:
+        if len(rest) % 2 == 0:
+            return None
+        lead, rest = rest[-1:], rest[:-1]
+    elif len(rest) % 2:
+        return None
+    try:
+        middle = rest.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    script = _script_of(text)
+    first = _best_char(_lead_pairs(data[0]), codec, before, middle[:1] or after, script)
+    if first is None:
+        return None
+    tail_char = ""
+    if trailing_marker:
+        guess = _best_char(_trail_pairs(lead[0]), codec, (first + middle)[-1:], after, script)
+        if guess is None:
+            return None
+        tail_char = guess
+    if len(body) == 1:
+        # one guessed character from one byte: only when it makes a word with a neighbour,
+        # or is a common character after a lowercase trail byte (``A股`` after ``吗?`` stays)
+        words = pair_bonus(before, first) + pair_bonus(first, after)
+        common = body.islower() and char_cost(first) < 3.2
+        # 。，、 before a quote or the line end (not before Han: 吗?A股 must stay)
+        stop = first in "。，、" and is_han(before or "a") and not (after and is_han(after))
+        if words < 1.0 and not common and not stop:
+            return None
+    eaten = ""
+    if trailing_marker:
+        if _EATEN_HASH.match(text, end):
+            eaten = "#"
+        elif _EATEN_LT.match(text, end):
+            eaten = "<"
+    name = f"{'gbk' if codec == 'gb18030' else 'big5'} read out of step after a lost byte"
+    return _Candidate(start, end, first + middle + tail_char + eaten, name, 0, guessed=1 + trailing_marker, eaten=eaten)
+
+
+@lru_cache(maxsize=256)
+def _lead_pairs(trail: int) -> tuple[bytes, ...]:
+    """Every double-byte sequence ending in ``trail``."""
+    return tuple(bytes([x, trail]) for x in _LEADS)
+
+
+@lru_cache(maxsize=256)
+def _trail_pairs(lead: int) -> tuple[bytes, ...]:
+    """Every double-byte sequence starting with ``lead``."""
+    return tuple(bytes([lead, y]) for y in _TRAILS)
+
+
+def _odd_resync(text: str, end: int) -> bool:
+    """``text[end - 1]`` is a lone ASCII trail byte (``@``-``~``, or the ``€`` of a lone
+    0x80) standing before Chinese text: where a decoder out of step came back in step."""
+    ch = text[end - 1]
+    if not ("@" <= ch <= "~" or ch == "€"):
+        return False
+    if end - 2 >= 0 and "a" <= text[end - 2].lower() <= "z":
+        return False  # part of a Latin word
+    nxt = text[end : end + 1]
+    return not nxt or is_han(nxt) or "\u3000" <= nxt <= "\u303f" or "\uff01" <= nxt <= "\uff5e" or nxt in ",.;:!?“”‘’"
+
+
+def _short_shift_ok(text: str, start: int, end: int) -> bool:
+    """``?q`` between Chinese characters: a lead byte lost, its trail byte read as ASCII."""
+    return start > 0 and is_han(text[start - 1]) and _odd_resync(text, end)
+
+
+def _score(text: str, cand: _Candidate) -> _Candidate | None:
+    """Fill in the gain of a candidate, or None when it does not clearly beat the original."""
+    before = text[cand.start : cand.end]
+    after = cand.after[: len(cand.after) - len(cand.eaten)] if cand.eaten else cand.after
+    if not after:
+        return None
+    if cand.lost + cand.guessed > max(2, MAX_UNCERTAIN_SHARE * len(after)):
+        return None  # mostly guesswork: a plausible-looking wrong text is worse than a flag
+    han = han_cost(after)
+    if han is not None and han > MAX_REPAIRED_HAN_COST:
+        return None
+    if han is None and not any("\u3000" <= ch <= "\u303f" or ch in "“”" for ch in after):
+        return None
+    # a lost-byte marker in Chinese text, and the ASCII byte that brought a decoder back
+    # in step, are damage, not neutral ASCII
+    costs = [MARKER_COST if ch in _MARKERS else char_cost(ch) for ch in before]
+    if cand.method.endswith("lost byte") and _odd_resync(text, cand.end):
+        costs[-1] = MARKER_COST
+    old = sum(costs) / len(before)
+    new = mean_cost(after)
+    if new > old - MIN_GAIN_PER_CHAR:
+        return None
+    # improvement per character times the damage covered: a wider span that is really
+    # damaged gains more, and a shorter reading of the same span gains nothing for it
+    # Latin letters a reversal creates (rather than keeps) are a sign of a wrong codec
+    created = max(0, _letters(after) - _letters(before))
+    cand.gain = (old - new) * len(before) - LOST_PENALTY * cand.lost - 4.0 * created
+    return cand if cand.gain > 0 else None
+
+
+def _letters(text: str) -> int:
+    return sum(1 for ch in text if ch.isascii() and ch.isalpha())
+
+
+def _clusters(text: str) -> list[tuple[int, int]]:
+    """Spans of suspect characters (merged when close) and noise."""
+    spans: list[tuple[int, int]] = []
+    for m in _suspect_pattern().finditer(text):
+        spans.append((m.start(), m.end()))
+    for m in _NOISE.finditer(text):
+        spans.append((m.start(), m.end()))
+    for m in _SHIFT_SIGNAL.finditer(text):
+        spans.append((m.start(), m.end()))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1] + REACH and b - merged[-1][0] <= MAX_CLUSTER:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _latin1_candidates(text: str) -> list[_Candidate]:
+    """Whole runs of latin-1-encodable text that decode as GBK or Big5."""
+    out: list[_Candidate] = []
+    for m in _LATIN1_RUN.finditer(text):
+        run = m.group()
+        if sum(1 for ch in run if ch >= "\x80") < 2:
+            continue
+        data = b"".join(ch.encode("latin-1") if ch <= "\xff" else ch.encode("cp1252") for ch in run)
+        for name, codec in LATIN1_MISREADS:
+            try:
+                fixed = data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            cand = _score(text, _Candidate(m.start(), m.end(), fixed, name, 0))
+            if cand:
+                out.append(cand)
+    return out
+
+
+def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    lo, hi = max(0, a - REACH), min(len(text), b + REACH)
+    has_ascii = any("!" <= ch <= "~" for ch in text[lo:hi])
+    for name, codec in UTF8_MISREADS:
+        for fold in (False, True) if has_ascii else (False,):
+            # the cluster itself must read as UTF-8 with this codec before spans are tried
+            got = _utf8_misread(text, a, b, codec, fold)
+            if got is None or (got[1] > 0 and not got[0]):
+                continue
+            for s in range(lo, a + 1):
+                for e in range(b, hi + 1):
+                    got = _utf8_misread(text, s, e, codec, fold)
+                    if got is None:
+                        continue
+                    fixed, lost, guessed = got
+                    cand = _score(text, _Candidate(s, e, fixed, name, lost, guessed=guessed, codec=codec, fold=fold))
+                    if cand:
+                        out.append(cand)
+    # out-of-step spans start at a lost-byte marker (or anywhere near the cluster) and end
+    # at the single-byte character that resynchronised the decoder
+    starts = {i for i in range(max(0, a - 12), b) if text[i] in _MARKERS} or set(range(lo, a + 1))
+    ends = [i + 1 for i in range(a, min(len(text), b + 40)) if text[i].isascii() or text[i] == "€"]
+    costs = [char_cost(ch) >= SUSPECT_COST for ch in text[: min(len(text), b + 40)]]
+    for s in sorted(starts):
+        for e in ends:
+            if e <= s:
+                continue
+            # cheap evidence first: suspect characters, a lone ASCII character that brought
+            # the decoder back in step in the middle of Chinese, or an eaten byte
+            if (
+                sum(costs[s:e]) < 2
+                and not (text[s] in _MARKERS and _odd_resync(text, e))
+                and not (text[e - 1] in _MARKERS and (_EATEN_HASH.match(text, e) or _EATEN_LT.match(text, e)))
+            ):
+                continue
+            for _, codec in SHIFTABLE:
+                for drop_noise in (True, False):
+                    cand = _shifted(text, s, e, codec, drop_noise)
+                    if cand is None:
+                        continue
+                    scored = _score(text, cand)
+                    if scored:
+                        # a confirmed eaten byte is evidence the short span was damage
+                        scored.gain += 6.0 * bool(cand.eaten)
+                        out.append(scored)
+                    if not any("\ue000" <= ch <= "\uf8ff" for ch in text[s:e]):
+                        break  # dropping noise changes nothing
+    return out
+
+
+def _repair_cjk(result: LineRepair) -> None:
+    text = result.text
+    cands_by_cluster = [(a, b, _candidates(text, a, b)) for a, b in _clusters(text)]
+    latin = _latin1_candidates(text) if _LATIN1_HINT.search(text) else []
+    # a latin-1 run repair covers its clusters
+    plan: list[tuple[int, int, list[_Candidate]]] = []
+    for a, b, cands in cands_by_cluster:
+        cover = [c for c in latin if c.start <= a and b <= c.end]
+        plan.append((a, b, cands + cover))
+    pieces: list[str] = []
+    pos = 0
+    changed = False
+    for a, b, all_cands in plan:
+        if b <= pos:
+            continue
+        cands = [c for c in all_cands if c.start >= pos]
+        if a < pos:  # the previous repair ended inside this cluster: look at the rest
+            a = pos
+            cands += [c for c in _candidates(text, a, b) if c.start >= pos]
+        if not cands:
+            window = text[a:b]
+            # rare characters alone are not damage (classical Chinese, kanji, names): only
+            # decoder noise and the unmistakable marks of mojibake are flagged
+            if _NOISE.search(window) or _MOJIBAKE_MARK.search(window):
+                result.damaged.append(window)
+            continue
+        best = _extend(text, max(cands, key=lambda c: (c.gain, -c.lost, -(c.end - c.start))))
+        pieces.append(text[pos : best.start])
+        lost = best.lost + (1 if best.guessed > 1 and not best.eaten and "out of step" in best.method else 0)
+        confidence = round(max(0.5, min(0.99, 0.55 + 0.1 * best.gain / max(1, best.end - best.start))), 2)
+        if best.guessed:
+            confidence = min(confidence, 0.8)
+        rule = "lossy-mojibake" if lost else "cjk-mojibake"
+        after = best.after
+        pos = best.end
+        tag = STRAY_TAG.match("<" + text[pos:]) if best.eaten == "<" else None
+        if tag:
+            # the restored ``<`` completes a tag: markup in plain text, removed whole
+            after = after[:-1]
+            pos += len(tag.group()) - 1
+        pieces.append(after)
+        method = best.method + (f"; {best.guessed} lost character(s) guessed" if best.guessed else "")
+        result.fixes.append(
+            Fix(best.start, best.end, text[best.start : best.end], after, method, confidence, lost, rule)
+        )
+        if tag:
+            result.fixes.append(
+                Fix(best.end, pos, tag.group(), "", "markup left after the repair", 0.9, 0, "stray-tag")
+            )
+        changed = True
+    if not changed:
+        return
+    pieces.append(text[pos:])
+    result.text = "".join(pieces)
+
+
+_LATIN1_HINT = re.compile("[\u00a1-\u00ff]{2}")
