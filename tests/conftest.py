@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
+
+# Property tests are reproducible by default: whether the suite passes must not depend on
+# which random examples one run happened to draw. HYPOTHESIS_PROFILE=explore draws new
+# examples each run (and keeps failures in .hypothesis/) to hunt for bugs.
+settings.register_profile("repeatable", derandomize=True, database=None, deadline=None)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

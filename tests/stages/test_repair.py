@@ -77,7 +77,7 @@ def test_seed_spans_repair_through_the_cli() -> None:
     result = CliRunner().invoke(cli, ["clean", str(SEED), "-j", "1"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     text = json.loads(result.output)["text"]
-    for want in ("威脅其親人。“欠個錢沒問題", "威脅我的家人。”該用戶表示。", "更加良性發(fā)展。”王蓬博說。"):
+    for want in ("威脅其親人。“欠個錢沒問題", "威脅我的家人。”該用戶表示。", "更加良性發展。”王蓬博說。"):
         assert want in text
     assert "個人信息。”#p#分頁標題#e#" in text or "個人信息。”\n" in text + "\n"
     assert "?!" not in text and "/p>" not in text
