@@ -112,3 +112,20 @@ def test_stage_turns_binary_into_an_error_not_an_exception() -> None:
     doc = Decode(Config()).process(Document(source="x.txt", raw=bytes(range(256)) * 16))
     assert doc.error and "binary" in doc.error
     assert doc.text is None
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Le président a déclaré lundi que la réforme serait adoptée à l'été, malgré les syndicats.", "cp1252"),
+        ("서울시는 오늘 새로운 교통 정책을 발표했다고 밝혔습니다.", "euc-kr"),
+        ("Президент заявил в понедельник, что реформа будет принята летом.", "koi8-r"),
+        ("東京都は今日、新型コロナウイルスの感染者が新たに確認されたと発表しました。", "shift_jis"),
+    ],
+)
+def test_non_chinese_legacy_encodings_are_left_to_the_detector(text: str, encoding: str) -> None:
+    """A GB18030 reading of Korean or French bytes is Chinese-looking garbage; when no
+    Chinese reading is plausible, a detector's reading that decodes every byte wins."""
+    decoded = decode_bytes(text.encode(encoding))
+    assert decoded.text == text
+    assert decoded.method == "detector"

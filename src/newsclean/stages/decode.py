@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 import chardet
+import charset_normalizer
 
 from newsclean.document import Document, Event
 from newsclean.plausibility import han_cost, text_cost
@@ -204,16 +205,17 @@ def decode_bytes(data: bytes, *, allow_mixed: bool = True, allow_binary: bool = 
     if near is not None:
         return near
 
-    guess = chardet.detect(data[:200_000])
+    # None of the Chinese readings is plausible: the text is in another language or
+    # encoding. A detector's reading that decodes every byte wins; else the least lossy.
+    guesses = detector_guesses(data)
+    for name, confidence in guesses:
+        t = _strict(data, name)
+        if t is not None:
+            return Decoded(t, name, confidence, "detector")
     options: list[tuple[int, float, str, str]] = []
-    name = guess.get("encoding")
-    if name:
-        try:
-            codecs.lookup(name)
-            t = data.decode(name, errors="replace")
-            options.append((t.count("\ufffd"), _score(t), name.lower(), t))
-        except LookupError:
-            pass
+    for name, _ in guesses:
+        t = data.decode(name, errors="replace")
+        options.append((t.count("\ufffd"), _score(t), name, t))
     for enc, t in candidates:  # strict but implausible decodes still beat lossy ones
         options.append((0, _score(t), enc, t))
     for enc in ("gb18030", "cp950"):
@@ -223,13 +225,42 @@ def decode_bytes(data: bytes, *, allow_mixed: bool = True, allow_binary: bool = 
     replaced, _, enc, text = options[0]
     if replaced > MAX_REPLACED_SHARE * max(1, len(text)) and not allow_binary:
         raise DecodeError(f"undecodable: {replaced} of {len(text)} characters unreadable as {enc}")
-    confidence = float(guess.get("confidence") or 0.0) if enc == (name or "").lower() else 0.3
-    return Decoded(text, enc, round(confidence, 2), "detector", replaced)
+    return Decoded(text, enc, 0.3, "detector", replaced)
+
+
+#: bytes given to the detectors: plenty to decide, and bounds their cost on huge files
+DETECTOR_SAMPLE_BYTES = 200_000
+
+
+def detector_guesses(data: bytes) -> list[tuple[str, float]]:
+    """Encodings proposed by charset-normalizer, then chardet, best first.
+
+    charset-normalizer leads: on our 215 decoding fixtures it read 96.7% correctly against
+    chardet's 77.7% (benchmarks/compare_detectors.py), and it is about 3x faster.
+
+    >>> detector_guesses("Президент заявил, что реформа будет принята летом.".encode("koi8-r"))[0][0]
+    'koi8_r'
+    """
+    sample = data[:DETECTOR_SAMPLE_BYTES]
+    guesses: list[tuple[str, float]] = []
+    best = charset_normalizer.from_bytes(sample).best()
+    if best is not None:
+        guesses.append((best.encoding, round(1.0 - float(best.chaos), 2)))
+    guess = chardet.detect(sample)
+    name = guess.get("encoding")
+    if name:
+        try:
+            name = codecs.lookup(name).name
+        except LookupError:
+            name = None
+    if name and all(codecs.lookup(g).name != name for g, _ in guesses):
+        guesses.append((name, round(float(guess.get("confidence") or 0.0), 2)))
+    return guesses
 
 
 class Decode(Stage):
     name = "decode"
-    description = "detect each file's encoding (BOM, UTF-8, GB18030/Big5/UTF-16 cascade, chardet) and decode it"
+    description = "detect each file's encoding (BOM, UTF-8, GB18030/Big5/UTF-16 cascade, charset-normalizer/chardet) and decode it"
 
     def process(self, doc: Document) -> Document | None:
         if doc.raw is None:
