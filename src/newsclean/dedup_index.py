@@ -30,6 +30,8 @@ from newsclean.matchkey import SKETCH_VERSION
 CACHE_KIB = 32 * 1024
 #: commit after this many added paragraphs (a crash loses at most these)
 COMMIT_EVERY = 20_000
+#: hashes per lookup query (SQLite allows at least 32766 parameters)
+_BATCH = 5000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -67,7 +69,8 @@ class DedupIndex:
             self.db = sqlite3.connect(path or "", isolation_level=None)
             self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             self.db.execute("PRAGMA journal_mode = WAL" if path else "PRAGMA journal_mode = OFF")
-            self.db.execute("PRAGMA synchronous = NORMAL")
+            # a private index is thrown away on close: nothing to make durable
+            self.db.execute("PRAGMA synchronous = NORMAL" if path else "PRAGMA synchronous = OFF")
             self.db.executescript(_SCHEMA)
             row = self.db.execute("SELECT value FROM settings WHERE name = 'sketch'").fetchone()
         except sqlite3.DatabaseError as exc:
@@ -78,6 +81,8 @@ class DedupIndex:
             raise DedupIndexError(f"{path} was built with sketch {row[0]}, this version uses {SKETCH_VERSION}")
         self.db.execute("BEGIN")
         self.pending = 0
+        # ids are assigned here so a whole document's paragraphs go in with executemany
+        self.next_id = (self.db.execute("SELECT max(id) FROM paragraph").fetchone()[0] or 0) + 1
 
     def candidates(self, hashes: Iterable[int]) -> list[Candidate]:
         """Indexed paragraphs sharing at least one hash, oldest first."""
@@ -92,14 +97,53 @@ class DedupIndex:
         ).fetchall()
         return [Candidate(*row) for row in rows]
 
+    def candidates_many(self, hashes: Iterable[int]) -> dict[int, Candidate]:
+        """For a batch of hashes (a whole document's), the paragraph each one points at;
+        hashes not in the index are absent.
+
+        >>> index = DedupIndex()
+        >>> index.add("a.txt", 3, "国家网信办", "", [7, 9])
+        >>> {h: c.line for h, c in index.candidates_many([7, 8]).items()}
+        {7: 3}
+        >>> index.close()
+        """
+        hashes = list(dict.fromkeys(hashes))
+        found: dict[int, Candidate] = {}
+        by_id: dict[int, Candidate] = {}
+        for start in range(0, len(hashes), _BATCH):
+            chunk = hashes[start : start + _BATCH]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                "SELECT band.hash, p.id, p.source, p.line, p.key, p.numbers FROM band "
+                f"JOIN paragraph AS p ON p.id = band.paragraph WHERE band.hash IN ({marks})",
+                chunk,
+            ).fetchall()
+            for h, *row in rows:
+                cand = by_id.get(row[0])
+                if cand is None:
+                    cand = by_id[row[0]] = Candidate(*row)
+                found[h] = cand
+        return found
+
     def add(self, source: str, line: int, key: str, numbers: str, hashes: Iterable[int]) -> None:
         """Index a kept paragraph; hashes already taken keep pointing at the older one."""
-        cursor = self.db.execute(
-            "INSERT INTO paragraph (source, line, key, numbers) VALUES (?, ?, ?, ?)", (source, line, key, numbers)
+        self.add_many(source, [(line, key, numbers, hashes)])
+
+    def add_many(self, source: str, paragraphs: list[tuple[int, str, str, Iterable[int]]]) -> None:
+        """Index kept paragraphs of one document, in order: (line, key, numbers, hashes)."""
+        if not paragraphs:
+            return
+        first = self.next_id
+        self.next_id += len(paragraphs)
+        self.db.executemany(
+            "INSERT INTO paragraph (id, source, line, key, numbers) VALUES (?, ?, ?, ?, ?)",
+            [(first + n, source, line, key, numbers) for n, (line, key, numbers, _) in enumerate(paragraphs)],
         )
-        pid = cursor.lastrowid
-        self.db.executemany("INSERT OR IGNORE INTO band VALUES (?, ?)", ((h, pid) for h in hashes))
-        self.pending += 1
+        self.db.executemany(
+            "INSERT OR IGNORE INTO band VALUES (?, ?)",
+            [(h, first + n) for n, (_, _, _, hashes) in enumerate(paragraphs) for h in hashes],
+        )
+        self.pending += len(paragraphs)
         if self.pending >= COMMIT_EVERY:
             self.db.execute("COMMIT")
             self.db.execute("BEGIN")

@@ -29,7 +29,7 @@ from pathlib import Path
 from newsclean.config import Config
 from newsclean.dedup_index import Candidate, DedupIndex, DedupIndexError
 from newsclean.document import Document, Event
-from newsclean.matchkey import band_hashes, exact_hash, match_keys, number_signature, similarity
+from newsclean.matchkey import SKETCH_META, keys_and_numbers, similarity, sketch_hashes
 from newsclean.stages.base import Stage
 
 #: a document whose copies leave only short lines making up less than this share of its
@@ -62,24 +62,19 @@ class CrossDedup(Stage):
 
     def process(self, doc: Document) -> Document | None:
         paras = doc.paragraphs
-        cached = doc.meta.pop("match_keys", None)
-        if cached is not None and [line for line, _, _ in cached] == [p.line for p in paras]:
-            keys = [k for _, k, _ in cached]
-            numbers = [n for _, _, n in cached]
-        else:
-            keys = match_keys([p.text for p in paras])
-            numbers = [number_signature(p.text) for p in paras]
+        keys, numbers, sketches = self._sketches(doc)
         long = [i for i, k in enumerate(keys) if len(k) >= self.config.dedup_min_chars]
         if not long:
             return doc
-        bands = band_hashes([keys[i] for i in long])
+        # one lookup for the whole document: its own paragraphs are added only after it
+        # (copies within a document are dedup's business), so the batch sees the same index
+        found = self.index.candidates_many(h for i in long for h in sketches[i])
         removed: dict[int, tuple[str, int]] = {}  # paragraph index -> kept (source, line)
         to_add = []
-        for i, sketch in zip(long, bands, strict=True):
-            whole = exact_hash(keys[i], numbers[i])
-            best = self._best_copy(keys[i], numbers[i], [*sketch, whole])
+        for i in long:
+            best = self._best_copy(keys[i], numbers[i], sketches[i], found) if found else None
             if best is None:
-                to_add.append((i, [*sketch, whole]))
+                to_add.append((paras[i].line, keys[i], numbers[i], sketches[i]))
                 continue
             score, cand = best
             removed[i] = (cand.source, cand.line)
@@ -100,8 +95,7 @@ class CrossDedup(Stage):
                     kept=f"{cand.source}:{cand.line}",
                 )
             )
-        for i, hashes in to_add:
-            self.index.add(doc.source, paras[i].line, keys[i], numbers[i], hashes)
+        self.index.add_many(doc.source, to_add)
         if not removed:
             return doc
         total = sum(len(k) for k in keys) or 1
@@ -121,9 +115,32 @@ class CrossDedup(Stage):
         doc.paragraphs = [paras[i] for i in left]
         return doc
 
-    def _best_copy(self, key: str, numbers: str, hashes: list[int]) -> tuple[float, Candidate] | None:
+    def _sketches(self, doc: Document) -> tuple[list[str], list[str], list[list[int]]]:
+        """Keys, number signatures and LSH hashes (bands + whole key) of the paragraphs:
+        from dedup's work in the worker process when it is there and still matches the
+        paragraphs (furniture may have removed some since), computed here otherwise."""
+        paras = doc.paragraphs
+        cached = doc.meta.pop(SKETCH_META, None)
+        if cached is not None:
+            lines = [p.line for p in paras]
+            if [row[0] for row in cached] == lines:
+                rows = cached
+            else:
+                # paragraphs removed since: find the rest by line, unless one input line
+                # held several paragraphs (HTML) and the line no longer says which
+                by_line = {row[0]: row for row in cached}
+                rows = [by_line.get(line) for line in lines] if len(by_line) == len(cached) else [None]
+            if all(rows):
+                return [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
+        keys, numbers = keys_and_numbers([p.text for p in paras])
+        return keys, numbers, sketch_hashes(keys, numbers, self.config.dedup_min_chars)
+
+    def _best_copy(
+        self, key: str, numbers: str, hashes: list[int], found: dict[int, Candidate]
+    ) -> tuple[float, Candidate] | None:
         best: tuple[float, Candidate] | None = None
-        for cand in self.index.candidates(hashes):
+        cands = {c.id: c for c in (found.get(h) for h in hashes) if c is not None}
+        for _, cand in sorted(cands.items()):  # oldest first: the first copy wins ties
             if cand.numbers != numbers:
                 continue
             score = 100.0 if cand.key == key else similarity(cand.key, key, self.config.dedup_threshold)
