@@ -27,7 +27,7 @@ from collections import Counter
 from pathlib import Path
 
 from newsclean.config import Config
-from newsclean.dedup_index import Candidate, DedupIndex, DedupIndexError
+from newsclean.dedup_index import Candidate, DedupIndex, DedupIndexError, MemoryIndex, StoredCandidate
 from newsclean.document import Document, Event
 from newsclean.matchkey import SKETCH_META, keys_and_numbers, similarity, sketch_hashes
 from newsclean.stages.base import Stage
@@ -51,13 +51,15 @@ class CrossDedup(Stage):
     def __init__(self, config: Config) -> None:
         super().__init__(config)
         check_index(config.index)
-        self._index: DedupIndex | None = None
+        self._index: DedupIndex | MemoryIndex | None = None
 
     @property
-    def index(self) -> DedupIndex:
-        # opened on first use: worker processes build every stage but never run this one
+    def index(self) -> DedupIndex | MemoryIndex:
+        # opened on first use: worker processes build every stage but never run this one;
+        # only an index kept between runs (--index) needs SQLite, a private one is faster
+        # as compact arrays in memory
         if self._index is None:
-            self._index = DedupIndex(self.config.index)
+            self._index = DedupIndex(self.config.index) if self.config.index else MemoryIndex()
         return self._index
 
     def process(self, doc: Document) -> Document | None:
@@ -136,12 +138,12 @@ class CrossDedup(Stage):
         return keys, numbers, sketch_hashes(keys, numbers, self.config.dedup_min_chars)
 
     def _best_copy(
-        self, key: str, numbers: str, hashes: list[int], found: dict[int, Candidate]
-    ) -> tuple[float, Candidate] | None:
-        best: tuple[float, Candidate] | None = None
+        self, key: str, numbers: str, hashes: list[int], found: dict[int, Candidate] | dict[int, StoredCandidate]
+    ) -> tuple[float, Candidate | StoredCandidate] | None:
+        best: tuple[float, Candidate | StoredCandidate] | None = None
         cands = {c.id: c for c in (found.get(h) for h in hashes) if c is not None}
         for _, cand in sorted(cands.items()):  # oldest first: the first copy wins ties
-            if cand.numbers != numbers:
+            if not cand.same_numbers(numbers):
                 continue
             score = 100.0 if cand.key == key else similarity(cand.key, key, self.config.dedup_threshold)
             if score and (best is None or score > best[0]):
