@@ -25,6 +25,7 @@ import tempfile
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -61,13 +62,10 @@ class Candidate:
     key: str
     numbers: str
 
-    def same_numbers(self, numbers: str) -> bool:
-        return self.numbers == numbers
-
 
 class StoredCandidate:
-    """A :class:`Candidate` of a :class:`MemoryIndex`: its key is read from the index's
-    file only when the numbers match (most band hits of template sentences do not)."""
+    """A :class:`Candidate` of a :class:`MemoryIndex`: its key and numbers are read from
+    the index's file on first use."""
 
     __slots__ = ("_index", "_loaded", "id", "line", "numbers_hash", "source")
 
@@ -91,10 +89,6 @@ class StoredCandidate:
     @property
     def numbers(self) -> str:
         return self._load()[1]
-
-    def same_numbers(self, numbers: str) -> bool:
-        # hash() is salted per process, but this index lives and dies in one process
-        return hash(numbers) == self.numbers_hash and self.numbers == numbers
 
 
 class DedupIndex:
@@ -165,6 +159,16 @@ class DedupIndex:
                 found[h] = cand
         return found
 
+    def candidates_per_paragraph(self, sketches: list[list[int]], numbers: list[str]) -> list[list[Candidate]]:
+        """For each paragraph of a document (its hashes and number signature), the indexed
+        paragraphs sharing a hash and the numbers, oldest first."""
+        found = self.candidates_many(h for hashes in sketches for h in hashes)
+        out = []
+        for hashes, nums in zip(sketches, numbers, strict=True):
+            cands = {c.id: c for c in (found.get(h) for h in hashes) if c is not None and c.numbers == nums}
+            out.append([cands[i] for i in sorted(cands)])
+        return out
+
     def add(self, source: str, line: int, key: str, numbers: str, hashes: Iterable[int]) -> None:
         """Index a kept paragraph; hashes already taken keep pointing at the older one."""
         self.add_many(source, [(line, key, numbers, hashes)])
@@ -208,15 +212,15 @@ class MemoryIndex:
 
     >>> index = MemoryIndex()
     >>> index.add_many("a.txt", [(3, "国家网信办", "", [7, 9]), (5, "另一段", "2", [9, 11])])
-    >>> {h: (c.line, c.key) for h, c in index.candidates_many([7, 8, 9, 11]).items()}
-    {7: (3, '国家网信办'), 9: (3, '国家网信办'), 11: (5, '另一段')}
-    >>> index.candidates_many([11])[11].same_numbers("2")
-    True
+    >>> index.add_many("b.txt", [(1, "第三段", "", [11, 13])])
+    >>> found = index.candidates_per_paragraph([[7, 8, 9, 11], [13], [11]], ["", "", "3"])
+    >>> [[(c.source, c.line, c.key) for c in cands] for cands in found]
+    [[('a.txt', 3, '国家网信办')], [('b.txt', 1, '第三段')], []]
     >>> index.close()
     """
 
     #: recent hashes kept in a dict before they are merged into the sorted arrays
-    RECENT = 100_000
+    RECENT = 20_000
 
     def __init__(self) -> None:
         self._hashes = np.zeros(0, dtype=np.int64)  # sorted
@@ -230,21 +234,54 @@ class MemoryIndex:
         self._file = tempfile.TemporaryFile(prefix="newsclean-dedup-")
         self._tail = bytearray()  # not yet written to the file
         self._flushed = 0
+        self._last: dict[int, int] = {}  # hash -> owner, of the last lookup
 
     def __len__(self) -> int:
         return len(self._line)
 
     def _owner_of(self, hashes: list[int]) -> list[int]:
         """Paragraph number holding each hash, -1 where none does."""
-        out = [self._recent.get(h, -1) for h in hashes]
+        # per document there are ~100 hashes: plain lists and C-level map() beat numpy's
+        # per-call overhead everywhere but the binary search of the big sorted array
+        owners = list(map(self._recent.get, hashes, repeat(-1)))
         if len(self._hashes) and hashes:
             wanted = np.array(hashes, dtype=np.int64)
-            at = np.searchsorted(self._hashes, wanted)
-            at[at == len(self._hashes)] = 0
+            at = self._hashes.searchsorted(wanted)
+            np.minimum(at, len(self._hashes) - 1, out=at)
             hit = self._hashes[at] == wanted
             if hit.any():
-                owners = np.where(hit, self._owners[at], -1).tolist()
-                out = [o if o >= 0 else r for o, r in zip(owners, out, strict=True)]
+                found = self._owners[at].tolist()
+                owners = [f if h else o for f, h, o in zip(found, hit.tolist(), owners, strict=True)]
+        return owners
+
+    def candidates_per_paragraph(self, sketches: list[list[int]], numbers: list[str]) -> list[list[StoredCandidate]]:
+        """For each paragraph of a document (its hashes and number signature), the indexed
+        paragraphs sharing a hash and the numbers, oldest first (as :class:`DedupIndex`)."""
+        flat = list(chain.from_iterable(sketches))
+        owner = dict(zip(flat, self._owner_of(flat), strict=True))
+        # add_many usually follows with some of these same hashes: spare it a second
+        # round of (cache-missing) lookups in the big tables
+        self._last = owner
+        out: list[list[StoredCandidate]] = [[] for _ in sketches]
+        if max(owner.values(), default=-1) < 0:
+            return out
+        loaded: dict[int, StoredCandidate] = {}
+        for p, hashes in enumerate(sketches):
+            found = {owner[h] for h in hashes}
+            found.discard(-1)
+            if not found:
+                continue
+            # numbers first, by hash (this index lives in one process, so hash() is
+            # stable): most band hits of template sentences differ in their numbers
+            mine = hash(numbers[p])
+            for n in sorted(found):
+                if self._numbers[n] != mine:
+                    continue
+                cand = loaded.get(n)
+                if cand is None:
+                    cand = loaded[n] = StoredCandidate(self, n)
+                if cand.numbers == numbers[p]:
+                    out[p].append(cand)
         return out
 
     def _read(self, n: int) -> tuple[str, str]:
@@ -256,20 +293,6 @@ class MemoryIndex:
         key, _, numbers = data.decode("utf-8").partition("\x00")
         return key, numbers
 
-    def candidates_many(self, hashes: Iterable[int]) -> dict[int, StoredCandidate]:
-        """For a batch of hashes, the paragraph each one points at (see :class:`DedupIndex`)."""
-        hashes = list(dict.fromkeys(hashes))
-        found: dict[int, StoredCandidate] = {}
-        by_id: dict[int, StoredCandidate] = {}
-        for h, n in zip(hashes, self._owner_of(hashes), strict=True):
-            if n < 0:
-                continue
-            cand = by_id.get(n)
-            if cand is None:
-                cand = by_id[n] = StoredCandidate(self, n)
-            found[h] = cand
-        return found
-
     def add_many(self, source: str, paragraphs: list[tuple[int, str, str, Iterable[int]]]) -> None:
         """Index kept paragraphs of one document; hashes already taken keep their owner."""
         if not paragraphs:
@@ -277,6 +300,7 @@ class MemoryIndex:
         doc = len(self._sources)
         self._sources.append(source)
         first = len(self._line)
+        last, self._last = self._last, {}
         new: dict[int, int] = {}
         for n, (line, key, numbers, hashes) in enumerate(paragraphs, first):
             self._doc.append(doc)
@@ -285,15 +309,19 @@ class MemoryIndex:
             self._tail += f"{key}\x00{numbers}".encode()
             self._offsets.append(self._flushed + len(self._tail))
             for h in hashes:
-                new.setdefault(h, n)
-        taken = self._owner_of(list(new))
-        self._recent.update((h, n) for (h, n), t in zip(new.items(), taken, strict=True) if t < 0)
+                new.setdefault(h, n)  # within the document the first paragraph wins
+        if not all(h in last for h in new):
+            last = dict(zip(new, self._owner_of(list(new)), strict=True))
+        # a hash already taken keeps its older owner
+        self._recent.update((h, n) for h, n in new.items() if last[h] < 0)
         if len(self._tail) >= 1 << 20:
             self._file.write(self._tail)
             self._file.flush()
             self._flushed += len(self._tail)
             self._tail = bytearray()
-        if len(self._recent) >= self.RECENT:
+        # the dict is merged when it reaches 1/8 of the arrays: merges stay rare as the
+        # index grows, and a small dict keeps its lookups in the CPU cache
+        if len(self._recent) >= max(self.RECENT, len(self._hashes) // 8):
             self._merge()
 
     def _merge(self) -> None:

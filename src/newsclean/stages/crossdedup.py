@@ -70,11 +70,11 @@ class CrossDedup(Stage):
             return doc
         # one lookup for the whole document: its own paragraphs are added only after it
         # (copies within a document are dedup's business), so the batch sees the same index
-        found = self.index.candidates_many(h for i in long for h in sketches[i])
+        found = self.index.candidates_per_paragraph([sketches[i] for i in long], [numbers[i] for i in long])
         removed: dict[int, tuple[str, int]] = {}  # paragraph index -> kept (source, line)
         to_add = []
-        for i in long:
-            best = self._best_copy(keys[i], numbers[i], sketches[i], found) if found else None
+        for i, cands in zip(long, found, strict=True):
+            best = self._best_copy(keys[i], cands) if cands else None
             if best is None:
                 to_add.append((paras[i].line, keys[i], numbers[i], sketches[i]))
                 continue
@@ -138,13 +138,10 @@ class CrossDedup(Stage):
         return keys, numbers, sketch_hashes(keys, numbers, self.config.dedup_min_chars)
 
     def _best_copy(
-        self, key: str, numbers: str, hashes: list[int], found: dict[int, Candidate] | dict[int, StoredCandidate]
+        self, key: str, cands: list[Candidate] | list[StoredCandidate]
     ) -> tuple[float, Candidate | StoredCandidate] | None:
         best: tuple[float, Candidate | StoredCandidate] | None = None
-        cands = {c.id: c for c in (found.get(h) for h in hashes) if c is not None}
-        for _, cand in sorted(cands.items()):  # oldest first: the first copy wins ties
-            if not cand.same_numbers(numbers):
-                continue
+        for cand in cands:  # oldest first: the first copy wins ties
             score = 100.0 if cand.key == key else similarity(cand.key, key, self.config.dedup_threshold)
             if score and (best is None or score > best[0]):
                 best = (score, cand)
