@@ -23,6 +23,7 @@ block's first event names the whole range and the range it repeats.
 from __future__ import annotations
 
 import bisect
+from itertools import chain
 
 from newsclean.config import Config
 from newsclean.document import Document, Event, Paragraph
@@ -74,11 +75,10 @@ class Matcher:
         seen: dict[int, list[int]] = {}
         for i, hashes in zip(reps, sketches, strict=True):
             bands = hashes[:-1]  # the last is the whole-key hash: equal keys are grouped already
-            candidates: list[int] = []
+            # earlier paragraphs sharing a band, in band order, each once (dict keeps order)
+            candidates = list(dict.fromkeys(chain.from_iterable([seen[b] for b in bands if b in seen])))
             for band in bands:
-                bucket = seen.setdefault(band, [])
-                candidates.extend(j for j in bucket if j not in candidates)
-                bucket.append(i)
+                seen.setdefault(band, []).append(i)
             for j in candidates[:MAX_CANDIDATES]:
                 if self.numbers[i] != self.numbers[j]:
                     continue
