@@ -59,7 +59,12 @@ _NON_WORD = re.compile(r"[\W_]+")
 _NON_WORD_CHAR = re.compile(r"[^\w\n]")
 _SPACE = re.compile(r"\s")
 # Arabic digits with their decimal/thousands/ratio separators, or runs of Chinese numerals
-_NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*|[〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟]+")
+# (that is "\d+(?:[.,:/]\d+)*|[numerals]+", written to begin with one character class, so
+# that re scans for the first character fast; the lookbehinds tell which branch it began)
+_NUMBER = re.compile(
+    r"[\d〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟]"
+    r"(?:(?<=\d)\d*(?:[.,:/]\d+)*|(?<!\d)[〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟]*)"
+)
 
 _HAS_NUMBER = re.compile(r"[\d〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟]")
 
