@@ -1,8 +1,11 @@
-"""The cross-document duplicate index: an incremental MinHash-LSH index kept in SQLite.
+"""The cross-document duplicate index: an incremental MinHash-LSH index.
 
-Memory stays bounded whatever the corpus size: band hashes and comparison keys live in an
-SQLite database (a private temporary file by default, or ``--index PATH`` to keep it
-between runs), and only SQLite's page cache (:data:`CACHE_KIB`) is held in memory.
+Two implementations with the same lookups: :class:`DedupIndex` keeps band hashes and
+comparison keys in SQLite (``--index PATH``, to keep it between runs; only SQLite's page
+cache, :data:`CACHE_KIB`, is held in memory); :class:`MemoryIndex`, the private index of
+a run without ``--index``, holds ~150 bytes per kept paragraph in compact arrays and its
+keys in a temporary file, and is several times faster (crossdedup runs serially in the
+main process, so its cost caps the whole pipeline).
 
 Each band hash points at the *first* kept paragraph that had it (``INSERT OR IGNORE``):
 the index keeps the first copy in input order, a lookup returns at most one candidate per
@@ -319,20 +322,22 @@ class MemoryIndex:
             self._file.flush()
             self._flushed += len(self._tail)
             self._tail = bytearray()
-        # the dict is merged when it reaches 1/8 of the arrays: merges stay rare as the
+        # the dict is merged when it reaches 1/16 of the arrays: merges stay rare as the
         # index grows, and a small dict keeps its lookups in the CPU cache
-        if len(self._recent) >= max(self.RECENT, len(self._hashes) // 8):
+        if len(self._recent) >= max(self.RECENT, len(self._hashes) // 16):
             self._merge()
 
     def _merge(self) -> None:
-        # the recent hashes are disjoint from the arrays, so a stable sort of the two
-        # sorted runs (timsort merges them in linear time) is all it takes
+        # the recent hashes are disjoint from the arrays: sort them and insert them at
+        # their places, one new array each (no sort of the whole, no index array), so the
+        # peak is the old arrays plus the new ones
         hashes = np.fromiter(self._recent.keys(), dtype=np.int64, count=len(self._recent))
         owners = np.fromiter(self._recent.values(), dtype=np.int32, count=len(self._recent))
-        hashes = np.concatenate([self._hashes, hashes])
-        owners = np.concatenate([self._owners, owners])
-        order = np.argsort(hashes, kind="stable")
-        self._hashes, self._owners = hashes[order], owners[order]
+        order = np.argsort(hashes)
+        hashes, owners = hashes[order], owners[order]
+        at = self._hashes.searchsorted(hashes)
+        self._hashes = np.insert(self._hashes, at, hashes)
+        self._owners = np.insert(self._owners, at, owners)
         self._recent = {}
 
     def close(self) -> None:
