@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from array import array
 from collections.abc import Sequence
 
 import numpy as np
@@ -228,9 +229,51 @@ def _band_hashes(keys: Sequence[str]) -> list[list[int]]:
     return out
 
 
-#: doc.meta key under which dedup (in a worker) hands crossdedup its per-paragraph work:
-#: a list of (line, key, numbers, hashes) for the kept paragraphs
+#: doc.meta key under which dedup (in a worker) hands crossdedup its per-paragraph work,
+#: packed by :func:`pack_sketches`
 SKETCH_META = "dedup_sketch"
+
+Sketches = tuple[list[int], list[str], list[str], list[list[int]]]
+
+
+def pack_sketches(lines: list[int], keys: list[str], numbers: list[str], hashes: list[list[int]]) -> tuple:
+    """Lines, keys, number signatures and hashes of a document's paragraphs as a few flat
+    strings and byte strings: they cross from a worker to the main process, where
+    unpickling thousands of small objects per document would cost more than the lookups.
+
+    >>> packed = pack_sketches([1, 3], ["国家网信办", "央行"], ["", "2"], [[7, -9], []])
+    >>> unpack_sketches(packed)
+    ([1, 3], ['国家网信办', '央行'], ['', '2'], [[7, -9], []])
+    >>> unpack_sketches(pack_sketches([], [], [], []))
+    ([], [], [], [])
+    """
+    flat = array("q", [h for row in hashes for h in row])
+    # keys and signatures never hold a newline (keys have no whitespace at all)
+    return (
+        array("i", lines).tobytes(),
+        "\n".join(keys),
+        "\n".join(numbers),
+        array("i", map(len, hashes)).tobytes(),
+        flat.tobytes(),
+    )
+
+
+def unpack_sketches(packed: tuple) -> Sketches:
+    """The inverse of :func:`pack_sketches`."""
+    lines_b, keys, numbers, counts_b, flat_b = packed
+    lines, counts, flat = array("i"), array("i"), array("q")
+    lines.frombytes(lines_b)
+    counts.frombytes(counts_b)
+    flat.frombytes(flat_b)
+    values = flat.tolist()
+    hashes = []
+    at = 0
+    for n in counts:
+        hashes.append(values[at : at + n])
+        at += n
+    if not lines:  # "".split("\n") is [""]
+        return [], [], [], []
+    return lines.tolist(), keys.split("\n"), numbers.split("\n"), hashes
 
 
 def sketch_hashes(keys: Sequence[str], numbers: Sequence[str], min_chars: int) -> list[list[int]]:

@@ -29,7 +29,7 @@ from pathlib import Path
 from newsclean.config import Config
 from newsclean.dedup_index import Candidate, DedupIndex, DedupIndexError, MemoryIndex, StoredCandidate
 from newsclean.document import Document, Event
-from newsclean.matchkey import SKETCH_META, keys_and_numbers, similarity, sketch_hashes
+from newsclean.matchkey import SKETCH_META, keys_and_numbers, similarity, sketch_hashes, unpack_sketches
 from newsclean.stages.base import Stage
 
 #: a document whose copies leave only short lines making up less than this share of its
@@ -122,18 +122,19 @@ class CrossDedup(Stage):
         from dedup's work in the worker process when it is there and still matches the
         paragraphs (furniture may have removed some since), computed here otherwise."""
         paras = doc.paragraphs
-        cached = doc.meta.pop(SKETCH_META, None)
-        if cached is not None:
+        packed = doc.meta.pop(SKETCH_META, None)
+        if packed is not None:
+            c_lines, c_keys, c_numbers, c_hashes = unpack_sketches(packed)
             lines = [p.line for p in paras]
-            if [row[0] for row in cached] == lines:
-                rows = cached
-            else:
-                # paragraphs removed since: find the rest by line, unless one input line
-                # held several paragraphs (HTML) and the line no longer says which
-                by_line = {row[0]: row for row in cached}
-                rows = [by_line.get(line) for line in lines] if len(by_line) == len(cached) else [None]
-            if all(rows):
-                return [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
+            if c_lines == lines:
+                return c_keys, c_numbers, c_hashes
+            # paragraphs removed since: find the rest by line, unless one input line
+            # held several paragraphs (HTML) and the line no longer says which
+            if len(set(c_lines)) == len(c_lines):
+                at = {line: n for n, line in enumerate(c_lines)}
+                if all(line in at for line in lines):
+                    rows = [at[line] for line in lines]
+                    return [c_keys[n] for n in rows], [c_numbers[n] for n in rows], [c_hashes[n] for n in rows]
         keys, numbers = keys_and_numbers([p.text for p in paras])
         return keys, numbers, sketch_hashes(keys, numbers, self.config.dedup_min_chars)
 

@@ -27,7 +27,7 @@ from itertools import chain
 
 from newsclean.config import Config
 from newsclean.document import Document, Event, Paragraph
-from newsclean.matchkey import SKETCH_META, keys_and_numbers, similarity, sketch_hashes
+from newsclean.matchkey import SKETCH_META, keys_and_numbers, pack_sketches, similarity, sketch_hashes
 from newsclean.stages.base import Stage
 
 #: a block is at least this many consecutive repeated paragraphs
@@ -152,9 +152,13 @@ class Dedup(Stage):
         doc.paragraphs = [p for k, p in enumerate(paras) if k not in kept_copy]
         # keys and sketches are the expensive part of matching: computed here, in a worker
         # process, crossdedup (in the main process) only looks them up
-        doc.meta[SKETCH_META] = [
-            (p.line, m.keys[k], m.numbers[k], m.hashes.get(k, [])) for k, p in enumerate(paras) if k not in kept_copy
-        ]
+        kept = [k for k in range(len(paras)) if k not in kept_copy]
+        doc.meta[SKETCH_META] = pack_sketches(
+            [paras[k].line for k in kept],
+            [m.keys[k] for k in kept],
+            [m.numbers[k] for k in kept],
+            [m.hashes.get(k, []) for k in kept],
+        )
         return doc
 
     def _drop_one(self, doc: Document, m: Matcher, i: int, j: int, kept_copy: dict[int, int], root) -> None:
