@@ -4,7 +4,9 @@ A corpus stage: it runs in the main process and sees documents in input order, s
 incremental index keeps the first copy. Candidates come from MinHash-LSH bands over
 character 3-grams of the comparison key (:mod:`newsclean.matchkey`) plus a hash of the
 whole key; each is verified with rapidfuzz against ``dedup_threshold``, and the numbers
-must be equal. Paragraphs shorter than ``dedup_min_chars`` key characters are never
+must be equal. The keys, numbers and hashes are computed by dedup in the worker processes
+and handed over in ``doc.meta`` (this stage runs serially in the main process, so it only
+looks them up); without ``--index`` the index is a :class:`MemoryIndex`. Paragraphs shorter than ``dedup_min_chars`` key characters are never
 matched across documents ("图片来源：新华社" is legitimately everywhere).
 
 A document left with nothing but copies (and at most a few short lines, under
