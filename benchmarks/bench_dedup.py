@@ -2,12 +2,14 @@
 
     PYTHONPATH=src python benchmarks/bench_dedup.py 10000 100000 1000000
 
-Each size runs in a fresh subprocess (peak RSS is per process). The corpus is synthetic:
+Each size runs twice, each time in a fresh subprocess (peak RSS is per process): with the
+default private in-memory index ("memory") and with ``--index`` (SQLite, "sqlite"). The corpus is synthetic:
 documents of 20 paragraphs of 30-120 characters drawn from common Chinese words, with
 10% of paragraphs copied (with punctuation or a character changed) from earlier
 documents. Reported: paragraphs per second (dedup's time only), peak RSS growth over the
 process after start-up (everything dedup holds: Python objects, SQLite page cache, numpy),
-and the SQLite index file's size per paragraph (disk, not memory).
+RSS growth per paragraph, and the SQLite index file's size per paragraph (disk, not memory).
+Times are CPU seconds of this process (less sensitive than wall time to other load).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ def corpus(paragraphs: int, seed: int = 1) -> Iterator[list[str]]:
         yield doc
 
 
-def measure(paragraphs: int) -> dict:
+def measure(paragraphs: int, mode: str) -> dict:
     from newsclean.config import Config
     from newsclean.document import Document
     from newsclean.stages.crossdedup import CrossDedup
@@ -70,44 +72,50 @@ def measure(paragraphs: int) -> dict:
     rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "index.sqlite")
-        config = Config(index=path)
+        config = Config(index=path if mode == "sqlite" else None)
         within, across = Dedup(config), CrossDedup(config)
         removed = 0
         seconds = 0.0
         for n, paras in enumerate(corpus(paragraphs)):
             doc = Document.from_text(f"d{n}.txt", "\n".join(paras))
-            start = time.perf_counter()  # only dedup's time, not the corpus generator's
+            start = time.process_time()  # only dedup's time, not the corpus generator's
             doc = across.process(within.process(doc)) or doc
-            seconds += time.perf_counter() - start
+            seconds += time.process_time() - start
             removed += len(paras) - (0 if doc.dropped else len(doc.paragraphs))
-        start = time.perf_counter()
+        start = time.process_time()
         across.finish()
-        seconds += time.perf_counter() - start
-        size = os.path.getsize(path)
+        seconds += time.process_time() - start
+        size = os.path.getsize(path) if mode == "sqlite" else 0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_start
     return {
+        "mode": mode,
         "paragraphs": paragraphs,
         "removed": removed,
         "seconds": round(seconds, 1),
         "paragraphs_per_s": round(paragraphs / seconds),
         "rss_growth_mb": round(rss / 1e3, 1),
+        "rss_bytes_per_paragraph": round(rss * 1e3 / paragraphs),
         "index_file_bytes_per_paragraph": round(size / paragraphs),
     }
 
 
 def main() -> int:
-    if len(sys.argv) > 2 and sys.argv[1] == "--one":
-        print(json.dumps(measure(int(sys.argv[2]))))
+    if len(sys.argv) > 3 and sys.argv[1] == "--one":
+        print(json.dumps(measure(int(sys.argv[2]), sys.argv[3])))
         return 0
     sizes = [int(a) for a in sys.argv[1:]] or [10_000, 100_000]
-    print(f"{'paragraphs':>10} {'removed':>8} {'seconds':>8} {'para/s':>8} {'RSS+ MB':>8} {'index B/para':>12}")
+    print(
+        f"{'index':>6} {'paragraphs':>10} {'removed':>8} {'CPU s':>8} {'para/s':>8} {'RSS+ MB':>8} "
+        f"{'RSS+ B/para':>11} {'file B/para':>11}"
+    )
     for size in sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", str(size)], capture_output=True, text=True, check=True)
-        r = json.loads(out.stdout)
-        print(
-            f"{r['paragraphs']:>10} {r['removed']:>8} {r['seconds']:>8} {r['paragraphs_per_s']:>8} "
-            f"{r['rss_growth_mb']:>8} {r['index_file_bytes_per_paragraph']:>12}"
-        )
+        for mode in ("memory", "sqlite"):
+            cmd = [sys.executable, __file__, "--one", str(size), mode]
+            r = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+            print(
+                f"{r['mode']:>6} {r['paragraphs']:>10} {r['removed']:>8} {r['seconds']:>8} {r['paragraphs_per_s']:>8} "
+                f"{r['rss_growth_mb']:>8} {r['rss_bytes_per_paragraph']:>11} {r['index_file_bytes_per_paragraph']:>11}"
+            )
     return 0
 
 

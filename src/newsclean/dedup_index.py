@@ -1,8 +1,11 @@
-"""The cross-document duplicate index: an incremental MinHash-LSH index kept in SQLite.
+"""The cross-document duplicate index: an incremental MinHash-LSH index.
 
-Memory stays bounded whatever the corpus size: band hashes and comparison keys live in an
-SQLite database (a private temporary file by default, or ``--index PATH`` to keep it
-between runs), and only SQLite's page cache (:data:`CACHE_KIB`) is held in memory.
+Two implementations with the same lookups: :class:`DedupIndex` keeps band hashes and
+comparison keys in SQLite (``--index PATH``, to keep it between runs; only SQLite's page
+cache, :data:`CACHE_KIB`, is held in memory); :class:`MemoryIndex`, the private index of
+a run without ``--index``, holds ~150 bytes per kept paragraph in compact arrays and its
+keys in a temporary file, and is several times faster (crossdedup runs serially in the
+main process, so its cost caps the whole pipeline).
 
 Each band hash points at the *first* kept paragraph that had it (``INSERT OR IGNORE``):
 the index keeps the first copy in input order, a lookup returns at most one candidate per
@@ -19,9 +22,15 @@ band, and repeated boilerplate cannot make candidate lists grow.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import tempfile
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain, repeat
+
+import numpy as np
 
 from newsclean.config import ConfigError
 from newsclean.matchkey import SKETCH_VERSION
@@ -30,6 +39,8 @@ from newsclean.matchkey import SKETCH_VERSION
 CACHE_KIB = 32 * 1024
 #: commit after this many added paragraphs (a crash loses at most these)
 COMMIT_EVERY = 20_000
+#: hashes per lookup query (SQLite allows at least 32766 parameters)
+_BATCH = 5000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -55,6 +66,34 @@ class Candidate:
     numbers: str
 
 
+class StoredCandidate:
+    """A :class:`Candidate` of a :class:`MemoryIndex`: its key and numbers are read from
+    the index's file on first use."""
+
+    __slots__ = ("_index", "_loaded", "id", "line", "numbers_hash", "source")
+
+    def __init__(self, index: MemoryIndex, n: int) -> None:
+        self._index = index
+        self.id = n + 1
+        self.source = index._sources[index._doc[n]]
+        self.line = index._line[n]
+        self.numbers_hash = index._numbers[n]
+        self._loaded: tuple[str, str] | None = None
+
+    def _load(self) -> tuple[str, str]:
+        if self._loaded is None:
+            self._loaded = self._index._read(self.id - 1)
+        return self._loaded
+
+    @property
+    def key(self) -> str:
+        return self._load()[0]
+
+    @property
+    def numbers(self) -> str:
+        return self._load()[1]
+
+
 class DedupIndex:
     """Band hashes → first paragraph with them; paragraphs' keys for verification.
 
@@ -67,7 +106,8 @@ class DedupIndex:
             self.db = sqlite3.connect(path or "", isolation_level=None)
             self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             self.db.execute("PRAGMA journal_mode = WAL" if path else "PRAGMA journal_mode = OFF")
-            self.db.execute("PRAGMA synchronous = NORMAL")
+            # a private index is thrown away on close: nothing to make durable
+            self.db.execute("PRAGMA synchronous = NORMAL" if path else "PRAGMA synchronous = OFF")
             self.db.executescript(_SCHEMA)
             row = self.db.execute("SELECT value FROM settings WHERE name = 'sketch'").fetchone()
         except sqlite3.DatabaseError as exc:
@@ -78,6 +118,8 @@ class DedupIndex:
             raise DedupIndexError(f"{path} was built with sketch {row[0]}, this version uses {SKETCH_VERSION}")
         self.db.execute("BEGIN")
         self.pending = 0
+        # ids are assigned here so a whole document's paragraphs go in with executemany
+        self.next_id = (self.db.execute("SELECT max(id) FROM paragraph").fetchone()[0] or 0) + 1
 
     def candidates(self, hashes: Iterable[int]) -> list[Candidate]:
         """Indexed paragraphs sharing at least one hash, oldest first."""
@@ -92,14 +134,63 @@ class DedupIndex:
         ).fetchall()
         return [Candidate(*row) for row in rows]
 
+    def candidates_many(self, hashes: Iterable[int]) -> dict[int, Candidate]:
+        """For a batch of hashes (a whole document's), the paragraph each one points at;
+        hashes not in the index are absent.
+
+        >>> index = DedupIndex()
+        >>> index.add("a.txt", 3, "国家网信办", "", [7, 9])
+        >>> {h: c.line for h, c in index.candidates_many([7, 8]).items()}
+        {7: 3}
+        >>> index.close()
+        """
+        hashes = list(dict.fromkeys(hashes))
+        found: dict[int, Candidate] = {}
+        by_id: dict[int, Candidate] = {}
+        for start in range(0, len(hashes), _BATCH):
+            chunk = hashes[start : start + _BATCH]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                "SELECT band.hash, p.id, p.source, p.line, p.key, p.numbers FROM band "
+                f"JOIN paragraph AS p ON p.id = band.paragraph WHERE band.hash IN ({marks})",
+                chunk,
+            ).fetchall()
+            for h, *row in rows:
+                cand = by_id.get(row[0])
+                if cand is None:
+                    cand = by_id[row[0]] = Candidate(*row)
+                found[h] = cand
+        return found
+
+    def candidates_per_paragraph(self, sketches: list[list[int]], numbers: list[str]) -> list[list[Candidate]]:
+        """For each paragraph of a document (its hashes and number signature), the indexed
+        paragraphs sharing a hash and the numbers, oldest first."""
+        found = self.candidates_many(h for hashes in sketches for h in hashes)
+        out = []
+        for hashes, nums in zip(sketches, numbers, strict=True):
+            cands = {c.id: c for c in (found.get(h) for h in hashes) if c is not None and c.numbers == nums}
+            out.append([cands[i] for i in sorted(cands)])
+        return out
+
     def add(self, source: str, line: int, key: str, numbers: str, hashes: Iterable[int]) -> None:
         """Index a kept paragraph; hashes already taken keep pointing at the older one."""
-        cursor = self.db.execute(
-            "INSERT INTO paragraph (source, line, key, numbers) VALUES (?, ?, ?, ?)", (source, line, key, numbers)
+        self.add_many(source, [(line, key, numbers, hashes)])
+
+    def add_many(self, source: str, paragraphs: list[tuple[int, str, str, Iterable[int]]]) -> None:
+        """Index kept paragraphs of one document, in order: (line, key, numbers, hashes)."""
+        if not paragraphs:
+            return
+        first = self.next_id
+        self.next_id += len(paragraphs)
+        self.db.executemany(
+            "INSERT INTO paragraph (id, source, line, key, numbers) VALUES (?, ?, ?, ?, ?)",
+            [(first + n, source, line, key, numbers) for n, (line, key, numbers, _) in enumerate(paragraphs)],
         )
-        pid = cursor.lastrowid
-        self.db.executemany("INSERT OR IGNORE INTO band VALUES (?, ?)", ((h, pid) for h in hashes))
-        self.pending += 1
+        self.db.executemany(
+            "INSERT OR IGNORE INTO band VALUES (?, ?)",
+            [(h, first + n) for n, (_, _, _, hashes) in enumerate(paragraphs) for h in hashes],
+        )
+        self.pending += len(paragraphs)
         if self.pending >= COMMIT_EVERY:
             self.db.execute("COMMIT")
             self.db.execute("BEGIN")
@@ -112,3 +203,142 @@ class DedupIndex:
         if self.db.in_transaction:
             self.db.execute("COMMIT")
         self.db.close()
+
+
+class MemoryIndex:
+    """The private index of a run without ``--index``: the same lookups as
+    :class:`DedupIndex` at a fraction of the cost, in about 150 bytes per kept paragraph.
+
+    Band hashes live in a sorted numpy array (8-byte hash + 4-byte paragraph number) fed
+    from a small dict of recent ones; comparison keys go to a temporary file, read back
+    only for the (rare) paragraphs a lookup hits.
+
+    >>> index = MemoryIndex()
+    >>> index.add_many("a.txt", [(3, "国家网信办", "", [7, 9]), (5, "另一段", "2", [9, 11])])
+    >>> index.add_many("b.txt", [(1, "第三段", "", [11, 13])])
+    >>> found = index.candidates_per_paragraph([[7, 8, 9, 11], [13], [11]], ["", "", "3"])
+    >>> [[(c.source, c.line, c.key) for c in cands] for cands in found]
+    [[('a.txt', 3, '国家网信办')], [('b.txt', 1, '第三段')], []]
+    >>> index.close()
+    """
+
+    #: recent hashes kept in a dict before they are merged into the sorted arrays
+    RECENT = 20_000
+
+    def __init__(self) -> None:
+        self._hashes = np.zeros(0, dtype=np.int64)  # sorted
+        self._owners = np.zeros(0, dtype=np.int32)  # paragraph number of each hash
+        self._recent: dict[int, int] = {}
+        self._sources: list[str] = []
+        self._doc = array("i")
+        self._line = array("i")
+        self._numbers = array("q")  # hash() of each paragraph's number signature
+        self._offsets = array("q", [0])  # paragraph n's key is bytes offsets[n]:offsets[n+1]
+        self._file = tempfile.TemporaryFile(prefix="newsclean-dedup-")
+        self._tail = bytearray()  # not yet written to the file
+        self._flushed = 0
+        self._last: dict[int, int] = {}  # hash -> owner, of the last lookup
+
+    def __len__(self) -> int:
+        return len(self._line)
+
+    def _owner_of(self, hashes: list[int]) -> list[int]:
+        """Paragraph number holding each hash, -1 where none does."""
+        # per document there are ~100 hashes: plain lists and C-level map() beat numpy's
+        # per-call overhead everywhere but the binary search of the big sorted array
+        owners = list(map(self._recent.get, hashes, repeat(-1)))
+        if len(self._hashes) and hashes:
+            wanted = np.array(hashes, dtype=np.int64)
+            at = self._hashes.searchsorted(wanted)
+            np.minimum(at, len(self._hashes) - 1, out=at)
+            hit = self._hashes[at] == wanted
+            if hit.any():
+                found = self._owners[at].tolist()
+                owners = [f if h else o for f, h, o in zip(found, hit.tolist(), owners, strict=True)]
+        return owners
+
+    def candidates_per_paragraph(self, sketches: list[list[int]], numbers: list[str]) -> list[list[StoredCandidate]]:
+        """For each paragraph of a document (its hashes and number signature), the indexed
+        paragraphs sharing a hash and the numbers, oldest first (as :class:`DedupIndex`)."""
+        flat = list(chain.from_iterable(sketches))
+        owner = dict(zip(flat, self._owner_of(flat), strict=True))
+        # add_many usually follows with some of these same hashes: spare it a second
+        # round of (cache-missing) lookups in the big tables
+        self._last = owner
+        out: list[list[StoredCandidate]] = [[] for _ in sketches]
+        if max(owner.values(), default=-1) < 0:
+            return out
+        loaded: dict[int, StoredCandidate] = {}
+        for p, hashes in enumerate(sketches):
+            found = {owner[h] for h in hashes}
+            found.discard(-1)
+            if not found:
+                continue
+            # numbers first, by hash (this index lives in one process, so hash() is
+            # stable): most band hits of template sentences differ in their numbers
+            mine = hash(numbers[p])
+            for n in sorted(found):
+                if self._numbers[n] != mine:
+                    continue
+                cand = loaded.get(n)
+                if cand is None:
+                    cand = loaded[n] = StoredCandidate(self, n)
+                if cand.numbers == numbers[p]:
+                    out[p].append(cand)
+        return out
+
+    def _read(self, n: int) -> tuple[str, str]:
+        start, end = self._offsets[n], self._offsets[n + 1]
+        if start >= self._flushed:
+            data = bytes(self._tail[start - self._flushed : end - self._flushed])
+        else:
+            data = os.pread(self._file.fileno(), end - start, start)
+        key, _, numbers = data.decode("utf-8").partition("\x00")
+        return key, numbers
+
+    def add_many(self, source: str, paragraphs: list[tuple[int, str, str, Iterable[int]]]) -> None:
+        """Index kept paragraphs of one document; hashes already taken keep their owner."""
+        if not paragraphs:
+            return
+        doc = len(self._sources)
+        self._sources.append(source)
+        first = len(self._line)
+        last, self._last = self._last, {}
+        new: dict[int, int] = {}
+        for n, (line, key, numbers, hashes) in enumerate(paragraphs, first):
+            self._doc.append(doc)
+            self._line.append(line)
+            self._numbers.append(hash(numbers))
+            self._tail += f"{key}\x00{numbers}".encode()
+            self._offsets.append(self._flushed + len(self._tail))
+            for h in hashes:
+                new.setdefault(h, n)  # within the document the first paragraph wins
+        if not all(h in last for h in new):
+            last = dict(zip(new, self._owner_of(list(new)), strict=True))
+        # a hash already taken keeps its older owner
+        self._recent.update((h, n) for h, n in new.items() if last[h] < 0)
+        if len(self._tail) >= 1 << 20:
+            self._file.write(self._tail)
+            self._file.flush()
+            self._flushed += len(self._tail)
+            self._tail = bytearray()
+        # the dict is merged when it reaches 1/16 of the arrays: merges stay rare as the
+        # index grows, and a small dict keeps its lookups in the CPU cache
+        if len(self._recent) >= max(self.RECENT, len(self._hashes) // 16):
+            self._merge()
+
+    def _merge(self) -> None:
+        # the recent hashes are disjoint from the arrays: sort them and insert them at
+        # their places, one new array each (no sort of the whole, no index array), so the
+        # peak is the old arrays plus the new ones
+        hashes = np.fromiter(self._recent.keys(), dtype=np.int64, count=len(self._recent))
+        owners = np.fromiter(self._recent.values(), dtype=np.int32, count=len(self._recent))
+        order = np.argsort(hashes)
+        hashes, owners = hashes[order], owners[order]
+        at = self._hashes.searchsorted(hashes)
+        self._hashes = np.insert(self._hashes, at, hashes)
+        self._owners = np.insert(self._owners, at, owners)
+        self._recent = {}
+
+    def close(self) -> None:
+        self._file.close()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+import tempfile
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -11,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsclean.config import Config, ConfigError
+from newsclean.dedup_index import MemoryIndex
 from newsclean.document import Document
-from newsclean.matchkey import band_hashes, match_key, number_signature
+from newsclean.matchkey import band_hashes, keys_and_numbers, match_key, nfkc, number_signature
 from newsclean.pipeline import Pipeline
 from newsclean.script import converter
 from newsclean.stages.crossdedup import CrossDedup
@@ -119,6 +123,41 @@ def test_number_signature_ignores_layout_not_values() -> None:
     assert number_signature("增长4.6%") != number_signature("增长4.8%")
 
 
+# the straightforward definitions that the fast paths in matchkey must agree with
+_MIXED = st.text(
+    alphabet="臺灣國家統計局发布數據二〇兩零，。、：；！？（）《》“”…　 ＡＢａｂAb_-0123456789０１２３.,%％一二三十百万亿㈠①é\u0301＜\u0338",
+    max_size=60,
+)
+
+
+def _reference_key(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text.replace("\n", " "))
+    return re.sub(r"[\W_]+", "", converter("t2s").convert(folded).casefold())
+
+
+def _reference_numbers(text: str) -> str:
+    folded = re.sub(r"\s+", "", converter("t2s").convert(unicodedata.normalize("NFKC", text)))
+    return " ".join(
+        re.findall(r"\d+(?:[.,:/]\d+)*|[〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟]+", folded)
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_MIXED, max_size=6))
+def test_one_pass_keys_and_numbers_equal_the_per_paragraph_definitions(texts: list[str]) -> None:
+    keys, numbers = keys_and_numbers(texts)
+    assert keys == [_reference_key(t) for t in texts]
+    assert numbers == [_reference_numbers(t) for t in texts]
+    assert all(nfkc(t) == unicodedata.normalize("NFKC", t) for t in texts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="国家统计局发布数据显示今年前季度工业增长ab", max_size=30), max_size=8))
+def test_band_hashes_of_a_key_do_not_depend_on_its_neighbours(keys: list[str]) -> None:
+    # all keys are sketched in one numpy pass: n-grams across key boundaries must not count
+    assert band_hashes(keys) == [band_hashes([k])[0] for k in keys]
+
+
 # -- across documents
 
 
@@ -166,6 +205,44 @@ def test_index_file_dedups_against_an_earlier_run(tmp_path: Path) -> None:
     later = run_corpus(["\n".join([P3, P2.replace("，", ",")])], index=index)
     assert [p.text for p in later[0].paragraphs] == [P3]
     assert later[0].events[0].kept == "doc0.txt:2"
+
+
+_VARIANTS = [
+    P1,
+    P2,
+    P3,
+    P1.replace("，", ","),
+    P2[:-3] + "的" + P2[-2:],
+    P3.replace("十八", "十九"),
+    "图片来源：视觉中国",
+]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_VARIANTS), min_size=1, max_size=4), min_size=1, max_size=6))
+def test_in_memory_index_finds_what_the_sqlite_index_finds(docs: list[list[str]]) -> None:
+    texts = ["\n".join(d) for d in docs]
+    in_memory = run_corpus(texts)
+    with tempfile.TemporaryDirectory() as tmp:
+        on_disk = run_corpus(texts, index=f"{tmp}/index.sqlite")
+    assert [(d.dropped, d.clean_text, d.events) for d in in_memory] == [
+        (d.dropped, d.clean_text, d.events) for d in on_disk
+    ]
+
+
+def test_in_memory_index_reads_back_keys_written_to_its_file() -> None:
+    index = MemoryIndex()
+    index.RECENT = 500  # merge the recent hashes into the sorted arrays several times
+    key = "国家网信办通报八十四款违规应用" * 30
+    for n in range(3000):  # more than a MiB of keys, and several merges of the hash dict
+        index.add_many(f"d{n}.txt", [(1, f"{key}{n}", str(n), [n, 10**6 + n])])
+    found = index.candidates_per_paragraph([[5], [10**6 + 2999], [77]], ["5", "2999", "0"])
+    assert [[(c.source, c.key) for c in f] for f in found] == [
+        [("d5.txt", key + "5")],
+        [("d2999.txt", key + "2999")],
+        [],
+    ]
+    index.close()
 
 
 def test_a_file_that_is_not_an_index_is_a_usage_error(tmp_path: Path) -> None:

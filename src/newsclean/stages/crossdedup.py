@@ -4,7 +4,9 @@ A corpus stage: it runs in the main process and sees documents in input order, s
 incremental index keeps the first copy. Candidates come from MinHash-LSH bands over
 character 3-grams of the comparison key (:mod:`newsclean.matchkey`) plus a hash of the
 whole key; each is verified with rapidfuzz against ``dedup_threshold``, and the numbers
-must be equal. Paragraphs shorter than ``dedup_min_chars`` key characters are never
+must be equal. The keys, numbers and hashes are computed by dedup in the worker processes
+and handed over in ``doc.meta`` (this stage runs serially in the main process, so it only
+looks them up); without ``--index`` the index is a :class:`MemoryIndex`. Paragraphs shorter than ``dedup_min_chars`` key characters are never
 matched across documents ("图片来源：新华社" is legitimately everywhere).
 
 A document left with nothing but copies (and at most a few short lines, under
@@ -27,9 +29,9 @@ from collections import Counter
 from pathlib import Path
 
 from newsclean.config import Config
-from newsclean.dedup_index import Candidate, DedupIndex, DedupIndexError
+from newsclean.dedup_index import Candidate, DedupIndex, DedupIndexError, MemoryIndex, StoredCandidate
 from newsclean.document import Document, Event
-from newsclean.matchkey import band_hashes, exact_hash, match_keys, number_signature, similarity
+from newsclean.matchkey import SKETCH_META, keys_and_numbers, similarity, sketch_hashes, unpack_sketches
 from newsclean.stages.base import Stage
 
 #: a document whose copies leave only short lines making up less than this share of its
@@ -51,35 +53,32 @@ class CrossDedup(Stage):
     def __init__(self, config: Config) -> None:
         super().__init__(config)
         check_index(config.index)
-        self._index: DedupIndex | None = None
+        self._index: DedupIndex | MemoryIndex | None = None
 
     @property
-    def index(self) -> DedupIndex:
-        # opened on first use: worker processes build every stage but never run this one
+    def index(self) -> DedupIndex | MemoryIndex:
+        # opened on first use: worker processes build every stage but never run this one;
+        # only an index kept between runs (--index) needs SQLite, a private one is faster
+        # as compact arrays in memory
         if self._index is None:
-            self._index = DedupIndex(self.config.index)
+            self._index = DedupIndex(self.config.index) if self.config.index else MemoryIndex()
         return self._index
 
     def process(self, doc: Document) -> Document | None:
         paras = doc.paragraphs
-        cached = doc.meta.pop("match_keys", None)
-        if cached is not None and [line for line, _, _ in cached] == [p.line for p in paras]:
-            keys = [k for _, k, _ in cached]
-            numbers = [n for _, _, n in cached]
-        else:
-            keys = match_keys([p.text for p in paras])
-            numbers = [number_signature(p.text) for p in paras]
+        keys, numbers, sketches = self._sketches(doc)
         long = [i for i, k in enumerate(keys) if len(k) >= self.config.dedup_min_chars]
         if not long:
             return doc
-        bands = band_hashes([keys[i] for i in long])
+        # one lookup for the whole document: its own paragraphs are added only after it
+        # (copies within a document are dedup's business), so the batch sees the same index
+        found = self.index.candidates_per_paragraph([sketches[i] for i in long], [numbers[i] for i in long])
         removed: dict[int, tuple[str, int]] = {}  # paragraph index -> kept (source, line)
         to_add = []
-        for i, sketch in zip(long, bands, strict=True):
-            whole = exact_hash(keys[i], numbers[i])
-            best = self._best_copy(keys[i], numbers[i], [*sketch, whole])
+        for i, cands in zip(long, found, strict=True):
+            best = self._best_copy(keys[i], cands) if cands else None
             if best is None:
-                to_add.append((i, [*sketch, whole]))
+                to_add.append((paras[i].line, keys[i], numbers[i], sketches[i]))
                 continue
             score, cand = best
             removed[i] = (cand.source, cand.line)
@@ -100,8 +99,7 @@ class CrossDedup(Stage):
                     kept=f"{cand.source}:{cand.line}",
                 )
             )
-        for i, hashes in to_add:
-            self.index.add(doc.source, paras[i].line, keys[i], numbers[i], hashes)
+        self.index.add_many(doc.source, to_add)
         if not removed:
             return doc
         total = sum(len(k) for k in keys) or 1
@@ -121,11 +119,32 @@ class CrossDedup(Stage):
         doc.paragraphs = [paras[i] for i in left]
         return doc
 
-    def _best_copy(self, key: str, numbers: str, hashes: list[int]) -> tuple[float, Candidate] | None:
-        best: tuple[float, Candidate] | None = None
-        for cand in self.index.candidates(hashes):
-            if cand.numbers != numbers:
-                continue
+    def _sketches(self, doc: Document) -> tuple[list[str], list[str], list[list[int]]]:
+        """Keys, number signatures and LSH hashes (bands + whole key) of the paragraphs:
+        from dedup's work in the worker process when it is there and still matches the
+        paragraphs (furniture may have removed some since), computed here otherwise."""
+        paras = doc.paragraphs
+        packed = doc.meta.pop(SKETCH_META, None)
+        if packed is not None:
+            c_lines, c_keys, c_numbers, c_hashes = unpack_sketches(packed)
+            lines = [p.line for p in paras]
+            if c_lines == lines:
+                return c_keys, c_numbers, c_hashes
+            # paragraphs removed since: find the rest by line, unless one input line
+            # held several paragraphs (HTML) and the line no longer says which
+            if len(set(c_lines)) == len(c_lines):
+                at = {line: n for n, line in enumerate(c_lines)}
+                if all(line in at for line in lines):
+                    rows = [at[line] for line in lines]
+                    return [c_keys[n] for n in rows], [c_numbers[n] for n in rows], [c_hashes[n] for n in rows]
+        keys, numbers = keys_and_numbers([p.text for p in paras])
+        return keys, numbers, sketch_hashes(keys, numbers, self.config.dedup_min_chars)
+
+    def _best_copy(
+        self, key: str, cands: list[Candidate] | list[StoredCandidate]
+    ) -> tuple[float, Candidate | StoredCandidate] | None:
+        best: tuple[float, Candidate | StoredCandidate] | None = None
+        for cand in cands:  # oldest first: the first copy wins ties
             score = 100.0 if cand.key == key else similarity(cand.key, key, self.config.dedup_threshold)
             if score and (best is None or score > best[0]):
                 best = (score, cand)

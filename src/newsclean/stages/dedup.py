@@ -23,10 +23,11 @@ block's first event names the whole range and the range it repeats.
 from __future__ import annotations
 
 import bisect
+from itertools import chain
 
 from newsclean.config import Config
 from newsclean.document import Document, Event, Paragraph
-from newsclean.matchkey import band_hashes, match_keys, number_signature, similarity
+from newsclean.matchkey import SKETCH_META, keys_and_numbers, pack_sketches, similarity, sketch_hashes
 from newsclean.stages.base import Stage
 
 #: a block is at least this many consecutive repeated paragraphs
@@ -46,8 +47,7 @@ class Matcher:
 
     def __init__(self, paragraphs: list[Paragraph], config: Config) -> None:
         texts = [p.text for p in paragraphs]
-        self.keys = match_keys(texts)
-        self.numbers = [number_signature(t) if any(c.isdigit() or c in _CN_DIGITS for c in t) else "" for t in texts]
+        self.keys, self.numbers = keys_and_numbers(texts)
         self.group: list[int] = []
         self.members: dict[int, list[int]] = {}  # group -> its paragraphs, in order
         first: dict[tuple[str, str], int] = {}
@@ -59,19 +59,26 @@ class Matcher:
             self.members.setdefault(g, []).append(i)
         self.near: dict[tuple[int, int], float] = {}
         self.near_earlier: dict[int, list[int]] = {}  # group -> earlier groups it nearly copies
+        #: LSH band hashes + whole-key hash of the long group representatives (every
+        #: paragraph dedup can keep), computed once here for crossdedup too
+        self.hashes: dict[int, list[int]] = {}
         self._find_near(config)
 
     def _find_near(self, config: Config) -> None:
         reps = [i for i, g in enumerate(self.group) if g == i and len(self.keys[i]) >= config.dedup_min_chars]
+        if not reps:
+            return
+        sketches = sketch_hashes([self.keys[i] for i in reps], [self.numbers[i] for i in reps], 0)
+        self.hashes = dict(zip(reps, sketches, strict=True))
         if len(reps) < 2:
             return
         seen: dict[int, list[int]] = {}
-        for i, bands in zip(reps, band_hashes([self.keys[i] for i in reps]), strict=True):
-            candidates: list[int] = []
+        for i, hashes in zip(reps, sketches, strict=True):
+            bands = hashes[:-1]  # the last is the whole-key hash: equal keys are grouped already
+            # earlier paragraphs sharing a band, in band order, each once (dict keeps order)
+            candidates = list(dict.fromkeys(chain.from_iterable([seen[b] for b in bands if b in seen])))
             for band in bands:
-                bucket = seen.setdefault(band, [])
-                candidates.extend(j for j in bucket if j not in candidates)
-                bucket.append(i)
+                seen.setdefault(band, []).append(i)
             for j in candidates[:MAX_CANDIDATES]:
                 if self.numbers[i] != self.numbers[j]:
                     continue
@@ -104,9 +111,6 @@ class Matcher:
         return sorted(found)
 
 
-_CN_DIGITS = frozenset("〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟")
-
-
 class Dedup(Stage):
     name = "dedup"
     description = (
@@ -115,7 +119,7 @@ class Dedup(Stage):
 
     def process(self, doc: Document) -> Document | None:
         paras = doc.paragraphs
-        if len(paras) < 2:
+        if not paras:
             return doc
         m = Matcher(paras, self.config)
         kept_copy: dict[int, int] = {}  # removed index -> index of its kept copy
@@ -146,8 +150,15 @@ class Dedup(Stage):
                 self._drop_one(doc, m, i, best_start, kept_copy, root)
             i += best_len
         doc.paragraphs = [p for k, p in enumerate(paras) if k not in kept_copy]
-        # the keys are the expensive part of matching; crossdedup reuses them
-        doc.meta["match_keys"] = [(p.line, m.keys[k], m.numbers[k]) for k, p in enumerate(paras) if k not in kept_copy]
+        # keys and sketches are the expensive part of matching: computed here, in a worker
+        # process, crossdedup (in the main process) only looks them up
+        kept = [k for k in range(len(paras)) if k not in kept_copy]
+        doc.meta[SKETCH_META] = pack_sketches(
+            [paras[k].line for k in kept],
+            [m.keys[k] for k in kept],
+            [m.numbers[k] for k in kept],
+            [m.hashes.get(k, []) for k in kept],
+        )
         return doc
 
     def _drop_one(self, doc: Document, m: Matcher, i: int, j: int, kept_copy: dict[int, int], root) -> None:
