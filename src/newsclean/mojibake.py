@@ -190,18 +190,56 @@ def repair_line(text: str) -> LineRepair:
     """
     if not has_signal(text):
         return LineRepair(text)
+    # the fast path for the common case, a whole line misread with one codec: one linear
+    # pass instead of a search around every suspect cluster
+    whole = _whole_line(text)
+    if whole is not None:
+        return whole
+    latin = _LATIN_SIGNAL.search(text) is not None
+    via_ftfy = LineRepair(text)
+    if latin:
+        _repair_latin(via_ftfy)
+        if via_ftfy.fixes and not has_signal(via_ftfy.text):
+            return via_ftfy  # ftfy explained all of it: nothing left for the CJK search
     direct = LineRepair(text)
     _repair_cjk(direct)
-    if not _LATIN_SIGNAL.search(text):
+    if not latin:
         return direct
     # ftfy and the CJK reversals can both claim Latin-looking text (GBK read as latin-1
     # also looks like cp1252 mojibake): keep whichever reads as better Chinese
-    via_ftfy = LineRepair(text)
-    _repair_latin(via_ftfy)
     if not via_ftfy.fixes:
         return direct
     _repair_cjk(via_ftfy)
     return via_ftfy if mean_cost(via_ftfy.text) <= mean_cost(direct.text) else direct
+
+
+def _whole_line(text: str) -> LineRepair | None:
+    """The line as UTF-8 read whole with one wrong codec, when that reversal leaves
+    nothing suspect behind; None when it does not (the cluster search takes over).
+
+    >>> _whole_line("鏂伴椈鎶ラ亾锛?2026").text
+    '新闻报道，2026'
+    """
+    best: _Candidate | None = None
+    for name, codec in UTF8_MISREADS:
+        got = _utf8_misread(text, 0, len(text), codec, False)
+        if got is None:
+            continue
+        fixed, lost, guessed = got
+        cand = _score(text, _Candidate(0, len(text), fixed, name, lost, guessed=guessed, codec=codec))
+        if cand is None or has_signal(fixed):
+            continue
+        if best is None or cand.gain > best.gain:
+            best = cand
+    if best is None:
+        return None
+    method = best.method + (f"; {best.guessed} lost character(s) guessed" if best.guessed else "")
+    confidence = round(max(0.5, min(0.99, 0.55 + 0.1 * best.gain / len(text))), 2)
+    if best.guessed:
+        confidence = min(confidence, 0.8)
+    rule = "lossy-mojibake" if best.lost else "latin-mojibake" if best.codec == "cp1252" else "cjk-mojibake"
+    fix = Fix(0, len(text), text, best.after, method, confidence, best.lost, rule)
+    return LineRepair(best.after, [fix])
 
 
 def _repair_latin(result: LineRepair) -> None:
@@ -234,7 +272,9 @@ def _fullwidth(ch: str) -> str:
     return chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch
 
 
+@lru_cache(maxsize=65536)
 def _encode_char(ch: str, codec: str, fold: bool) -> bytes | None:
+    """``ch`` in the bytes ``codec`` gives it (cached: spans are re-encoded many times)."""
     if fold:
         ch = _fullwidth(ch)
     if ch == "€" and codec in ("gb18030", "cp950", "cp932"):
@@ -324,9 +364,14 @@ def _script_of(text: str) -> int:
     return (trad > simp) - (simp > trad)
 
 
+#: the general punctuation Chinese text uses (not hyphens or low quotes): what a guessed
+#: character from that block may be
+_GUESSABLE_PUNCTUATION = frozenset("–—‘’“”…•‧")
+
+
 def _plausible_guess(ch: str) -> bool:
     return len(ch) == 1 and (
-        is_han(ch) or "\u3000" <= ch <= "\u303f" or "\u2010" <= ch <= "\u2027" or "\uff01" <= ch <= "\uff5e"
+        is_han(ch) or "\u3000" <= ch <= "\u303f" or ch in _GUESSABLE_PUNCTUATION or "\uff01" <= ch <= "\uff5e"
     )
 
 
@@ -389,6 +434,13 @@ def _nfkc_expansions(codec: str) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=4)
+def _expansion_starts(codec: str) -> tuple[frozenset[str], int]:
+    """The characters an NFKC expansion of ``codec`` can start with, and the longest one."""
+    table = _nfkc_expansions(codec)
+    return frozenset(key[0] for key in table), max(map(len, table), default=1)
+
+
 def _unfold(body: str, codec: str) -> list[str]:
     """Split ``body`` into the characters it was before NFKC, longest expansion first.
 
@@ -396,12 +448,16 @@ def _unfold(body: str, codec: str) -> list[str]:
     ['a', '⒀', 'b']
     """
     table = _nfkc_expansions(codec)
-    if not any(ch.isascii() or ch in "()" for ch in body):
+    starts, longest = _expansion_starts(codec)
+    if not any(ch in starts for ch in body):
         return list(body)
-    longest = max(map(len, table), default=1)
     out: list[str] = []
     i = 0
     while i < len(body):
+        if body[i] not in starts:
+            out.append(body[i])
+            i += 1
+            continue
         for n in range(min(longest, len(body) - i), 1, -1):
             original = table.get(body[i : i + n])
             if original is not None:
