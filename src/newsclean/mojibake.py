@@ -26,10 +26,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import ftfy
 
-from newsclean.plausibility import char_cost, han_cost, is_han, pair_bonus
+from newsclean.plausibility import char_cost, han_cost, is_han, pair_bonus, word_partners
 from newsclean.script import script_counts
 
 #: characters under this cost are ordinary Chinese; a cluster of dearer ones is suspect
@@ -351,10 +352,53 @@ def _guess_cost(ch: str, before: str, after: str, script: int = 0) -> float:
     (``script``: 1 Traditional, -1 Simplified, 0 unknown) of the text around it."""
     cost = char_cost(ch) + _context_cost(before, ch, after) - pair_bonus(before, ch) - pair_bonus(ch, after)
     if script and is_han(ch):
-        trad, simp = script_counts(ch)
+        trad, simp = _char_script(ch)
         if (trad and script < 0) or (simp and script > 0):
             cost += 1.0
     return cost
+
+
+@lru_cache(maxsize=65536)
+def _char_script(ch: str) -> tuple[int, int]:
+    return script_counts(ch)
+
+
+#: the most :func:`_context_cost` can lower a character's cost (a unit after a digit)
+_CONTEXT_RELIEF = 2.0
+
+
+class _Options(NamedTuple):
+    """The plausible characters a guess can choose from: by frequency, and by position."""
+
+    ranked: tuple[tuple[float, int, str], ...]
+    index: dict[str, int]
+
+
+def _options(decoded: list[str]) -> _Options:
+    chars = [ch for ch in dict.fromkeys(decoded) if _plausible_guess(ch)]
+    ranked = tuple(sorted((char_cost(ch), i, ch) for i, ch in enumerate(chars)))
+    return _Options(ranked, {ch: i for i, ch in enumerate(chars)})
+
+
+def _cheapest(options: _Options, before: str, after: str, script: int) -> tuple[float, str] | None:
+    """The option with the lowest :func:`_guess_cost` (the first such, in option order),
+    without costing them all: only characters that form a word with a neighbour can beat
+    their frequency by much, so the rest are tried commonest first until none can win."""
+    best: tuple[float, int, str] | None = None
+    index = options.index
+    for ch in [*word_partners(before, following=True), *word_partners(after, following=False)]:
+        i = index.get(ch)
+        if i is not None:
+            key = (_guess_cost(ch, before, after, script), i, ch)
+            if best is None or key < best:
+                best = key
+    for cost, i, ch in options.ranked:
+        if best is not None and cost - _CONTEXT_RELIEF > best[0]:
+            break
+        key = (_guess_cost(ch, before, after, script), i, ch)
+        if best is None or key < best:
+            best = key
+    return (best[0], best[2]) if best else None
 
 
 @lru_cache(maxsize=256)
@@ -378,18 +422,19 @@ def _plausible_guess(ch: str) -> bool:
 @lru_cache(maxsize=4096)
 def _best_char(pairs: tuple[bytes, ...], codec: str, before: str, after: str, script: int = 0) -> str | None:
     """The most plausible character among the decodes of ``pairs`` between two neighbours."""
-    best: tuple[float, str] | None = None
+    best = _cheapest(_pair_options(pairs, codec), before, after, script)
+    return best[1] if best else None
+
+
+@lru_cache(maxsize=1024)
+def _pair_options(pairs: tuple[bytes, ...], codec: str) -> _Options:
+    decoded = []
     for pair in pairs:
         try:
-            ch = pair.decode(codec)
+            decoded.append(pair.decode(codec))
         except UnicodeDecodeError:
             continue
-        if not _plausible_guess(ch):
-            continue
-        cost = _guess_cost(ch, before, after, script)
-        if best is None or cost < best[0]:
-            best = (cost, ch)
-    return best[1] if best else None
+    return _options(decoded)
 
 
 _SENTENCE_END = frozenset("。！？")
@@ -407,7 +452,7 @@ def _context_cost(before: str, ch: str, after: str) -> float:
         cost += 2.0
     if ch in _CLOSERS and before not in _SENTENCE_END and not (before and is_han(before)):
         cost += 1.0
-    if not after and ch in "，、；：（《【「）》】」":
+    if not after and ch in "，、；：（《【「）》】」–":
         cost += 2.0  # a line does not end mid-sentence, nor (usually) on a bracket
     if before.isdigit() and before.isascii() and ch in _UNITS:
         cost -= 2.0  # 4月11日, 3.5万元
@@ -587,6 +632,15 @@ def _fill_gap(left: bytes, right: bytes, before: str, after: str, script: int = 
         return None
     if exact and exact != missing + (0 if left else 1):
         return None  # the lost bytes were not all one character's
+    best = _cheapest(_gap_options(left, right, missing), before, after, script)
+    # a guess must be a common character or a strong fit with its neighbours
+    return best[1] if best and best[0] < 4.5 else None
+
+
+@lru_cache(maxsize=1024)
+def _gap_options(left: bytes, right: bytes, missing: int) -> _Options:
+    """Every character whose UTF-8 is ``left`` + ``missing`` bytes + ``right`` (any lead
+    byte of Chinese text when ``left`` is empty)."""
     options: list[bytes] = []
     prefixes = [left] if left else [bytes([x]) for x in _UTF8_LEADS3]
     for prefix in prefixes:
@@ -596,19 +650,13 @@ def _fill_gap(left: bytes, right: bytes, before: str, after: str, script: int = 
             options += [prefix + bytes([c]) + right for c in _CONTINUATIONS]
         else:
             options += [prefix + bytes([c, d]) + right for c in _CONTINUATIONS for d in _CONTINUATIONS]
-    best: tuple[float, str] | None = None
+    decoded = []
     for opt in options:
         try:
-            ch = opt.decode("utf-8")
+            decoded.append(opt.decode("utf-8"))
         except UnicodeDecodeError:
             continue
-        if not _plausible_guess(ch):
-            continue
-        cost = _guess_cost(ch, before, after, script)
-        if best is None or cost < best[0]:
-            best = (cost, ch)
-    # a guess must be a common character or a strong fit with its neighbours
-    return best[1] if best and best[0] < 4.5 else None
+    return _options(decoded)
 
 
 def _utf8_misread(text: str, start: int, end: int, codec: str, fold: bool) -> tuple[str, int, int] | None:
