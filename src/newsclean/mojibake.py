@@ -51,6 +51,15 @@ MAX_UNCERTAIN_SHARE = 0.2
 MAX_CLUSTER = 200
 #: the longest span one repair covers (a whole damaged paragraph is repaired in pieces)
 MAX_SPAN = 400
+#: lines longer than this are repaired in windows of at most this many characters
+WINDOW = 2000
+#: the search around suspect clusters (the expensive part) covers at most this many
+#: characters of damaged windows per line; later windows are only reversed whole or flagged
+SEARCH_BUDGET = 4000
+#: at most this many lost-byte markers of a cluster are tried as the start of text read
+#: out of step, each with at most this many ends
+MAX_SHIFT_STARTS = 6
+MAX_SHIFT_ENDS = 10
 #: how far (characters) a candidate span may reach beyond its suspect cluster
 REACH = 3
 
@@ -83,6 +92,9 @@ _NOISE = re.compile("[\ufffd\u0080-\u009f]")
 # start of a span decoded out of step.
 _SHIFT_SIGNAL = re.compile(r"[?\ufffd][!-/:-@\[-`{-~]|[^\x00-\x7f][?\ufffd]")
 _MARKERS = frozenset("?\ufffd")
+# Characters :func:`_encode_char` encodes differently from the codec (markers, the euro
+# sign of a lone 0x80, C1 controls kept as bytes for cp1252).
+_SPECIAL_ENCODING = re.compile("[?\ufffd\u20ac\u0080-\u009f]")
 # Unmistakable mojibake: UTF-8 punctuation read as GBK (銆 for 。、, 鈥 for “”—, 锛 for the
 # fullwidth forms), private-use characters, cp1252 readings of UTF-8 lead bytes.
 _MOJIBAKE_MARK = re.compile("[銆鈥锛\ue000-\uf8ff]|[ÃÂâåæçèé][\u0080-\u00bf\u2018-\u201e\u20ac\u2122]")
@@ -203,10 +215,63 @@ def has_signal(text: str) -> bool:
 def repair_line(text: str) -> LineRepair:
     """Repair the mojibake in one line; clean text comes back unchanged.
 
+    A line longer than :data:`WINDOW` is repaired window by window, and the search around
+    suspect clusters covers only its first :data:`SEARCH_BUDGET` characters: beyond, a
+    window gets the cheap whole-window reversals, and damage they leave is only flagged.
+    The cost of a line is linear in its length, whatever it holds.
+
     >>> r = repair_line("发展?!蓖跖畈┱f。")
     >>> r.text, r.fixes[0].method
     ('发展。”王蓬博說。', 'gbk read out of step after a lost byte; 1 lost character(s) guessed')
     """
+    if len(text) <= WINDOW:
+        return _repair_window(text, search=True)
+    out = LineRepair(text)
+    pieces: list[str] = []
+    searched = 0
+    for start, end in _windows(text):
+        window = text[start:end]
+        if not has_signal(window):
+            pieces.append(window)
+            continue
+        part = _repair_window(window, search=searched < SEARCH_BUDGET)
+        searched += len(window)
+        pieces.append(part.text)
+        for fix in part.fixes:
+            fix.start += start
+            fix.end += start
+        out.fixes += part.fixes
+        out.damaged += part.damaged
+    out.text = "".join(pieces)
+    return out
+
+
+_ASCII_CHAR = re.compile("[\x00-\x7f]")
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Cut ``text`` into windows of at most :data:`WINDOW` characters, each ending (where
+    one is near) at an ASCII character: the bytes of a misread never straddle one.
+
+    >>> _windows("中" * 1500 + "a" + "中" * 1500)
+    [(0, 1501), (1501, 3001)]
+    """
+    out: list[tuple[int, int]] = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + WINDOW)
+        if end < len(text):
+            # the last ASCII character of the window's second half (one C scan, reversed)
+            half = start + WINDOW // 2
+            found = _ASCII_CHAR.search(text[half:end][::-1])
+            if found:
+                end -= found.start()
+        out.append((start, end))
+        start = end
+    return out
+
+
+def _repair_window(text: str, search: bool) -> LineRepair:
     if not has_signal(text):
         return LineRepair(text)
     # the fast path for the common case, a whole line misread with one codec: one linear
@@ -216,10 +281,16 @@ def repair_line(text: str) -> LineRepair:
         return whole
     latin = _LATIN_SIGNAL.search(text) is not None
     via_ftfy = LineRepair(text)
-    if latin:
+    if latin and search:  # ftfy is slow too: within the search budget only
         _repair_latin(via_ftfy)
         if via_ftfy.fixes and not has_signal(via_ftfy.text):
             return via_ftfy  # ftfy explained all of it: nothing left for the CJK search
+    if not search:
+        # over the search budget: flag what is unmistakably damaged, repair nothing more
+        result = LineRepair(text)
+        if _NOISE.search(text) or _MOJIBAKE_MARK.search(text) or latin:
+            result.damaged.append(text[:MAX_CLUSTER])
+        return result
     direct = LineRepair(text)
     _repair_cjk(direct)
     if not latin:
@@ -239,6 +310,9 @@ def _whole_line(text: str) -> LineRepair | None:
     >>> _whole_line("鏂伴椈鎶ラ亾锛?2026").text
     '新闻报道，2026'
     """
+    markers = text.count("?") + text.count("\ufffd") // 3  # up to three U+FFFD per character
+    if markers > 2 + MAX_UNCERTAIN_SHARE * len(text):
+        return None  # each marker is a lost or guessed character: too many for _score
     best: _Candidate | None = None
     for name, codec in UTF8_MISREADS:
         got = _utf8_misread(text, 0, len(text), codec, False)
@@ -579,19 +653,19 @@ def _utf8_decode(parts: list[bytes | str], before: str = "", after: str = "") ->
     """
     segments: list[bytes] = []
     markers: list[str] = []
-    buf = b""
+    buf: list[bytes] = []  # joined once per segment: ``+=`` on bytes is quadratic
     gaps = 0
     for part in parts:
         if isinstance(part, str):
-            segments.append(buf)
+            segments.append(b"".join(buf))
             markers.append(part)
-            buf = b""
+            buf = []
             gaps += 1
         else:
-            buf += part
-    segments.append(buf)
+            buf.append(part)
+    segments.append(b"".join(buf))
     if not gaps:
-        text = buf.decode("utf-8", errors="replace")
+        text = segments[0].decode("utf-8", errors="replace")
         lost = text.count("\ufffd")
         return text.replace("\ufffd", ""), lost, 0
     # decode each segment's whole characters; the cut ends meet at the gaps
@@ -679,7 +753,19 @@ def _gap_options(left: bytes, right: bytes, missing: int) -> _Options:
 
 def _utf8_misread(text: str, start: int, end: int, codec: str, fold: bool) -> tuple[str, int, int] | None:
     """``text[start:end]`` as UTF-8 that was read with ``codec``: (text, lost, guessed)."""
-    parts = _encode_span(text[start:end], codec, fold)
+    span = text[start:end]
+    if not fold and not _SPECIAL_ENCODING.search(span):
+        # no lost-byte marker and no character with a special byte: the codec's own
+        # encoder (C speed) gives the same bytes as encoding character by character
+        try:
+            data = span.encode(codec)
+        except UnicodeEncodeError:
+            return None
+        if data.isascii():
+            return None
+        decoded = data.decode("utf-8", errors="replace")
+        return decoded.replace("\ufffd", ""), decoded.count("\ufffd"), 0
+    parts = _encode_span(span, codec, fold)
     if parts is None:
         return None
     if all(isinstance(p, str) or p.isascii() for p in parts):
@@ -872,6 +958,10 @@ def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
             got = _utf8_misread(text, a, b, codec, fold)
             if got is None or (got[1] > 0 and not got[0]):
                 continue
+            # every span holds the cluster: if the cluster alone is mostly lost bytes, no
+            # span can pass _score's limit on guesswork (the edges change a few at most)
+            if got[1] + got[2] > 8 + MAX_UNCERTAIN_SHARE * (len(got[0]) + 2 * REACH):
+                continue
             for s in range(lo, a + 1):
                 for e in range(b, hi + 1):
                     got = _utf8_misread(text, s, e, codec, fold)
@@ -886,10 +976,10 @@ def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
     starts = {i for i in range(max(0, a - 12), b) if text[i] in _MARKERS} or set(range(lo, a + 1))
     ends = [i + 1 for i in range(a, min(len(text), b + 40)) if text[i].isascii() or text[i] == "€"]
     costs = [char_cost(ch) >= SUSPECT_COST for ch in text[: min(len(text), b + 40)]]
-    for s in sorted(starts):
-        for e in ends:
-            if e <= s:
-                continue
+    # bounded: a decoder out of step comes back in step at the first single-byte
+    # character or so, and a cluster full of ? (``?`` soup) must not cost starts x ends
+    for s in sorted(starts)[:MAX_SHIFT_STARTS]:
+        for e in [e for e in ends if e > s][:MAX_SHIFT_ENDS]:
             # cheap evidence first: suspect characters, a lone ASCII character that brought
             # the decoder back in step in the middle of Chinese, or an eaten byte
             if (
