@@ -92,6 +92,13 @@ _NOISE = re.compile("[\ufffd\u0080-\u009f]")
 # start of a span decoded out of step.
 _SHIFT_SIGNAL = re.compile(r"[?\ufffd][!-/:-@\[-`{-~]|[^\x00-\x7f][?\ufffd]")
 _MARKERS = frozenset("?\ufffd")
+# What text read out of step after a ? leaves when it holds no unusual character: a lone
+# trail byte read as ASCII just before Chinese (see _odd_resync), or a byte eaten before a
+# tag or a CMS page marker (see _EATEN_LT, _EATEN_HASH).
+_SHIFT_EVIDENCE = re.compile(
+    "[?\ufffd][^\x00-\x7f]{0,8}[@-~\u20ac](?=[\u3000-\u303f\u3400-\u9fff\uff01-\uff5e,.;:!?“”‘’]|$)"
+    "|[?\ufffd](?:p#|/?[A-Za-z][A-Za-z0-9]{0,9}(?:\\s[^<>]{0,200})?>)"
+)
 # Characters :func:`_encode_char` encodes differently from the codec (markers, the euro
 # sign of a lone 0x80, C1 controls kept as bytes for cp1252).
 _SPECIAL_ENCODING = re.compile("[?\ufffd\u20ac\u0080-\u009f]")
@@ -120,6 +127,9 @@ def _suspect_class() -> str:
     ordinary.update(range(0xFF01, 0xFF5F))  # fullwidth ASCII
     ordinary.update((0xB7, 0xD7, 0xF7, 0xB0, 0x2014, 0x2013, 0x2026, 0x2018, 0x2019, 0x201C, 0x201D))
     ordinary.update(range(0x2460, 0x2474))  # circled numbers
+    # pinyin tone letters outside latin-1 (the latin-1 ones are what cp1252 mojibake is
+    # made of): Běijīng, nǚ and lǜ are clean text
+    ordinary.update(map(ord, "āǎēěīǐōǒūǔǖǘǚǜńňǹḿ"))
     ranges: list[str] = []
     cps = sorted(ordinary)
     start = prev = cps[0]
@@ -200,10 +210,13 @@ def has_signal(text: str) -> bool:
     """
     if text.isascii():
         return False
-    if ("?" in text or "\ufffd" in text) and _SHIFT_SIGNAL.search(text):
-        return True
     # most clean lines hold no unusual character at all: one scan of a character class
     first = _unusual_pattern().search(text)
+    if ("?" in text or "\ufffd" in text) and _SHIFT_SIGNAL.search(text):
+        # a ? in Chinese text is usually a question mark: text read out of step after a
+        # lost byte leaves rare characters, a lone trail byte before Chinese, or an eaten <
+        if first or "\ufffd" in text or _SHIFT_EVIDENCE.search(text):
+            return True
     if first is None:
         return False
     at = first.start()
