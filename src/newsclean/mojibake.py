@@ -113,9 +113,17 @@ _EATEN_HASH = re.compile(r"p#[^#]{1,30}#e#")
 STRAY_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,9}\s*/?>")
 
 
-@lru_cache(maxsize=1)
-def _suspect_class() -> str:
-    """A regex class of the characters that are not ordinary Chinese text."""
+@lru_cache(maxsize=2)
+def _suspect_class(precheck: bool = False) -> str:
+    """A regex class of the characters that are not ordinary Chinese text.
+
+    The ``precheck`` class, used only to decide whether a line is searched at all, also
+    passes what no misread of UTF-8 Chinese produces on its own: latin-1 letters and
+    symbols (``Café``; cp1252 mojibake has its own signal, GBK read as latin-1 comes in
+    runs), characters beyond the BMP (Extension B, emoji: GBK, Big5 and Shift-JIS have
+    none, and GB18030's four-byte forms need ASCII digits inside UTF-8 characters) and
+    emoji selectors.
+    """
     from newsclean.plausibility import _table
 
     table = _table()
@@ -130,6 +138,10 @@ def _suspect_class() -> str:
     # pinyin tone letters outside latin-1 (the latin-1 ones are what cp1252 mojibake is
     # made of): Běijīng, nǚ and lǜ are clean text
     ordinary.update(map(ord, "āǎēěīǐōǒūǔǖǘǚǜńňǹḿ"))
+    if precheck:
+        ordinary.update(range(0xA0, 0x100))
+        ordinary.update(range(0x10000, 0xF0000))  # the private-use planes stay noise
+        ordinary.update((*range(0xFE00, 0xFE10), 0x200D))  # emoji variation selectors, ZWJ
     ranges: list[str] = []
     cps = sorted(ordinary)
     start = prev = cps[0]
@@ -168,8 +180,16 @@ def _suspect_pattern() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _unusual_pattern() -> re.Pattern[str]:
-    """Any one character that is not ordinary Chinese, ASCII or common punctuation."""
-    return re.compile(_suspect_class())
+    """Any one character that is not ordinary Chinese, ASCII or common punctuation (the
+    pre-check's class)."""
+    return re.compile(_suspect_class(precheck=True))
+
+
+@lru_cache(maxsize=1)
+def _signal_pattern() -> re.Pattern[str]:
+    """:func:`_suspect_pattern` with the pre-check's class."""
+    suspect = _suspect_class(precheck=True)
+    return re.compile(f"{suspect}[^\\n]{{0,{REACH}}}{suspect}|[?\ufffd]{suspect}|{suspect}[?\ufffd]")
 
 
 def _class_char(cp: int) -> str:
@@ -217,12 +237,12 @@ def has_signal(text: str) -> bool:
         # lost byte leaves rare characters, a lone trail byte before Chinese, or an eaten <
         if first or "\ufffd" in text or _SHIFT_EVIDENCE.search(text):
             return True
+    if _LATIN1_CHAR.search(text) and (_LATIN_SIGNAL.search(text) or _LATIN1_HINT.search(text)):
+        return True  # cp1252 mojibake, or GBK/Big5 read as latin-1
     if first is None:
         return False
     at = first.start()
-    return bool(
-        _suspect_pattern().search(text, max(0, at - 1)) or _NOISE.search(text, at) or _LATIN_SIGNAL.search(text, at)
-    )
+    return bool(_signal_pattern().search(text, max(0, at - 1)) or _NOISE.search(text, at))
 
 
 def repair_line(text: str) -> LineRepair:
@@ -973,7 +993,7 @@ def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
                 continue
             # every span holds the cluster: if the cluster alone is mostly lost bytes, no
             # span can pass _score's limit on guesswork (the edges change a few at most)
-            if got[1] + got[2] > 8 + MAX_UNCERTAIN_SHARE * (len(got[0]) + 2 * REACH):
+            if got[1] + got[2] - 3 > max(2, MAX_UNCERTAIN_SHARE * (len(got[0]) + 2 * REACH)):
                 continue
             for s in range(lo, a + 1):
                 for e in range(b, hi + 1):
@@ -1073,3 +1093,4 @@ def _repair_cjk(result: LineRepair) -> None:
 
 
 _LATIN1_HINT = re.compile("[\u00a1-\u00ff]{2}")
+_LATIN1_CHAR = re.compile("[\u0080-\u00ff]")
