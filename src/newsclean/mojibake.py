@@ -128,7 +128,7 @@ def _suspect_class(precheck: bool = False) -> str:
 
     table = _table()
     ordinary = {ord(ch) for ch, cost in table.items() if cost < SUSPECT_COST and len(ch) == 1}
-    ordinary.update(map(ord, _ordinary_traditional(table)))
+    ordinary.update(map(ord, _ordinary_traditional()))
     ordinary.update(range(0x00, 0x80))
     ordinary.update(range(0x3000, 0x3040))  # CJK punctuation
     ordinary.update(range(0x3040, 0x3100))  # kana: Japanese text must pass
@@ -154,20 +154,13 @@ def _suspect_class(precheck: bool = False) -> str:
     return "[^" + "".join(ranges) + "]"
 
 
-def _ordinary_traditional(table: dict[str, float]) -> list[str]:
+def _ordinary_traditional() -> list[str]:
     """Traditional characters missing from the frequency table whose Simplified form is
     ordinary (``係``, ``佈``, ``瀋``): :func:`~newsclean.plausibility.char_cost` scores them
     as that form, and the pre-check must not treat clean Traditional text as suspect."""
-    from newsclean.script import converter
+    from newsclean.plausibility import _traditional_costs
 
-    missing = [chr(cp) for cp in range(0x4E00, 0xA000) if chr(cp) not in table]
-    # one OpenCC call; newlines keep its phrase rules from joining neighbours
-    simplified = converter("t2s").convert("\n".join(missing)).split("\n")
-    return [
-        ch
-        for ch, simp in zip(missing, simplified, strict=False)
-        if simp != ch and table.get(simp, SUSPECT_COST) < SUSPECT_COST
-    ]
+    return [ch for ch, cost in _traditional_costs().items() if cost < SUSPECT_COST]
 
 
 @lru_cache(maxsize=1)
