@@ -140,7 +140,6 @@ def _suspect_class(precheck: bool = False) -> str:
     ordinary.update(map(ord, "āǎēěīǐōǒūǔǖǘǚǜńňǹḿ"))
     if precheck:
         ordinary.update(range(0xA0, 0x100))
-        ordinary.update(range(0x10000, 0xF0000))  # the private-use planes stay noise
         ordinary.update((*range(0xFE00, 0xFE10), 0x200D))  # emoji variation selectors, ZWJ
     ranges: list[str] = []
     cps = sorted(ordinary)
@@ -151,6 +150,9 @@ def _suspect_class(precheck: bool = False) -> str:
             continue
         ranges.append(_class_char(start) if start == prev else f"{_class_char(start)}-{_class_char(prev)}")
         start = prev = cp
+    if precheck:
+        # beyond the BMP, as one class range (the private-use planes stay noise)
+        ranges.append(f"{_class_char(0x10000)}-{_class_char(0xEFFFF)}")
     return "[^" + "".join(ranges) + "]"
 
 
