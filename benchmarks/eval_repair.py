@@ -2,6 +2,7 @@
 
     /tmp/venv/bin/python benchmarks/eval_repair.py --build   # (re)write tests/data/repair_cases.jsonl
     /tmp/venv/bin/python benchmarks/eval_repair.py           # per-kind figures, clean-text MB/s
+    /tmp/venv/bin/python benchmarks/eval_repair.py --pathological 1000000  # 1 MB lines, timed
 
 Sentences are generated from templates of news phrases (Simplified, and Traditional via
 OpenCC), then damaged the way real pipelines damage text: UTF-8 read as GBK, Big5,
@@ -304,11 +305,50 @@ def news_lines() -> list[str]:
     return [line for line in lines if line.strip()]
 
 
+def pathological_lines(size: int) -> dict[str, str]:
+    """Lines built to make the repair search slow: whole-line mojibake (clean and lossy),
+    mojibake inside clean text, rare characters, ``?`` soup, U+FFFD, Latin mojibake."""
+    rng = random.Random(1)
+    news = "国务院总理李强主持召开国务院常务会议，研究部署进一步优化营商环境。"
+    moji = news.encode("utf-8").decode("gb18030", errors="replace")
+    units = {
+        "mojibake (lossy)": moji,
+        "mojibake inside clean text": moji + news,
+        "rare CJK (Extension A)": "".join(chr(rng.randrange(0x3400, 0x4DBF)) for _ in range(5000)),
+        "rare CJK (Extension B)": "".join(chr(rng.randrange(0x20000, 0x2A6DF)) for _ in range(5000)),
+        "? soup": "".join(rng.choice("?鏂伴椈中文?a") for _ in range(5000)),
+        "U+FFFD": "\ufffd",
+        "latin mojibake": news.encode("utf-8").decode("cp1252", errors="replace"),
+        "gbk and latin mojibake": "鏂伴椈æ–°é—»?",
+    }
+    return {name: (u * (size // len(u) + 1))[:size] for name, u in units.items()}
+
+
+def pathological(size: int) -> None:
+    """Time :func:`repair_line` on each pathological line of ``size`` characters."""
+    from newsclean.mojibake import repair_line
+
+    repair_line("鏂伴椈\ufffd统计?!?p#x#e#")  # load the tables
+    for name, line in pathological_lines(size).items():
+        t = time.perf_counter()
+        result = repair_line(line)
+        took = time.perf_counter() - t
+        print(
+            f"{name:28} {len(line):>9,} chars {took:7.2f} s  {len(result.fixes):>4} fixes {len(result.damaged):>4} flagged"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", action="store_true", help="rewrite the test set first")
     ap.add_argument("--show", metavar="KIND", help="print the failures of one kind")
+    ap.add_argument(
+        "--pathological", type=int, metavar="CHARS", help="only time pathological lines of this many characters"
+    )
     args = ap.parse_args()
+    if args.pathological:
+        pathological(args.pathological)
+        return
     if args.build or not CASES.exists():
         cases = build()
         CASES.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases), encoding="utf-8")

@@ -26,10 +26,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import ftfy
 
-from newsclean.plausibility import char_cost, han_cost, is_han, pair_bonus
+from newsclean.plausibility import char_cost, han_cost, is_han, pair_bonus, word_partners
 from newsclean.script import script_counts
 
 #: characters under this cost are ordinary Chinese; a cluster of dearer ones is suspect
@@ -50,6 +51,15 @@ MAX_UNCERTAIN_SHARE = 0.2
 MAX_CLUSTER = 200
 #: the longest span one repair covers (a whole damaged paragraph is repaired in pieces)
 MAX_SPAN = 400
+#: lines longer than this are repaired in windows of at most this many characters
+WINDOW = 2000
+#: the search around suspect clusters (the expensive part) covers at most this many
+#: characters of damaged windows per line; later windows are only reversed whole or flagged
+SEARCH_BUDGET = 4000
+#: at most this many lost-byte markers of a cluster are tried as the start of text read
+#: out of step, each with at most this many ends
+MAX_SHIFT_STARTS = 6
+MAX_SHIFT_ENDS = 10
 #: how far (characters) a candidate span may reach beyond its suspect cluster
 REACH = 3
 
@@ -82,6 +92,16 @@ _NOISE = re.compile("[\ufffd\u0080-\u009f]")
 # start of a span decoded out of step.
 _SHIFT_SIGNAL = re.compile(r"[?\ufffd][!-/:-@\[-`{-~]|[^\x00-\x7f][?\ufffd]")
 _MARKERS = frozenset("?\ufffd")
+# What text read out of step after a ? leaves when it holds no unusual character: a lone
+# trail byte read as ASCII just before Chinese (see _odd_resync), or a byte eaten before a
+# tag or a CMS page marker (see _EATEN_LT, _EATEN_HASH).
+_SHIFT_EVIDENCE = re.compile(
+    "[?\ufffd][^\x00-\x7f]{0,8}[@-~\u20ac](?=[\u3000-\u303f\u3400-\u9fff\uff01-\uff5e,.;:!?“”‘’]|$)"
+    "|[?\ufffd](?:p#|/?[A-Za-z][A-Za-z0-9]{0,9}(?:\\s[^<>]{0,200})?>)"
+)
+# Characters :func:`_encode_char` encodes differently from the codec (markers, the euro
+# sign of a lone 0x80, C1 controls kept as bytes for cp1252).
+_SPECIAL_ENCODING = re.compile("[?\ufffd\u20ac\u0080-\u009f]")
 # Unmistakable mojibake: UTF-8 punctuation read as GBK (銆 for 。、, 鈥 for “”—, 锛 for the
 # fullwidth forms), private-use characters, cp1252 readings of UTF-8 lead bytes.
 _MOJIBAKE_MARK = re.compile("[銆鈥锛\ue000-\uf8ff]|[ÃÂâåæçèé][\u0080-\u00bf\u2018-\u201e\u20ac\u2122]")
@@ -93,18 +113,34 @@ _EATEN_HASH = re.compile(r"p#[^#]{1,30}#e#")
 STRAY_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,9}\s*/?>")
 
 
-@lru_cache(maxsize=1)
-def _suspect_class() -> str:
-    """A regex class of the characters that are not ordinary Chinese text."""
+@lru_cache(maxsize=2)
+def _suspect_class(precheck: bool = False) -> str:
+    """A regex class of the characters that are not ordinary Chinese text.
+
+    The ``precheck`` class, used only to decide whether a line is searched at all, also
+    passes what no misread of UTF-8 Chinese produces on its own: latin-1 letters and
+    symbols (``Café``; cp1252 mojibake has its own signal, GBK read as latin-1 comes in
+    runs), characters beyond the BMP (Extension B, emoji: GBK, Big5 and Shift-JIS have
+    none, and GB18030's four-byte forms need ASCII digits inside UTF-8 characters) and
+    emoji selectors.
+    """
     from newsclean.plausibility import _table
 
-    ordinary = {ord(ch) for ch, cost in _table().items() if cost < SUSPECT_COST and len(ch) == 1}
+    table = _table()
+    ordinary = {ord(ch) for ch, cost in table.items() if cost < SUSPECT_COST and len(ch) == 1}
+    ordinary.update(map(ord, _ordinary_traditional()))
     ordinary.update(range(0x00, 0x80))
     ordinary.update(range(0x3000, 0x3040))  # CJK punctuation
     ordinary.update(range(0x3040, 0x3100))  # kana: Japanese text must pass
     ordinary.update(range(0xFF01, 0xFF5F))  # fullwidth ASCII
     ordinary.update((0xB7, 0xD7, 0xF7, 0xB0, 0x2014, 0x2013, 0x2026, 0x2018, 0x2019, 0x201C, 0x201D))
     ordinary.update(range(0x2460, 0x2474))  # circled numbers
+    # pinyin tone letters outside latin-1 (the latin-1 ones are what cp1252 mojibake is
+    # made of): Běijīng, nǚ and lǜ are clean text
+    ordinary.update(map(ord, "āǎēěīǐōǒūǔǖǘǚǜńňǹḿ"))
+    if precheck:
+        ordinary.update(range(0xA0, 0x100))
+        ordinary.update((*range(0xFE00, 0xFE10), 0x200D))  # emoji variation selectors, ZWJ
     ranges: list[str] = []
     cps = sorted(ordinary)
     start = prev = cps[0]
@@ -114,7 +150,19 @@ def _suspect_class() -> str:
             continue
         ranges.append(_class_char(start) if start == prev else f"{_class_char(start)}-{_class_char(prev)}")
         start = prev = cp
+    if precheck:
+        # beyond the BMP, as one class range (the private-use planes stay noise)
+        ranges.append(f"{_class_char(0x10000)}-{_class_char(0xEFFFF)}")
     return "[^" + "".join(ranges) + "]"
+
+
+def _ordinary_traditional() -> list[str]:
+    """Traditional characters missing from the frequency table whose Simplified form is
+    ordinary (``係``, ``佈``, ``瀋``): :func:`~newsclean.plausibility.char_cost` scores them
+    as that form, and the pre-check must not treat clean Traditional text as suspect."""
+    from newsclean.plausibility import _traditional_costs
+
+    return [ch for ch, cost in _traditional_costs().items() if cost < SUSPECT_COST]
 
 
 @lru_cache(maxsize=1)
@@ -127,8 +175,16 @@ def _suspect_pattern() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _unusual_pattern() -> re.Pattern[str]:
-    """Any one character that is not ordinary Chinese, ASCII or common punctuation."""
-    return re.compile(_suspect_class())
+    """Any one character that is not ordinary Chinese, ASCII or common punctuation (the
+    pre-check's class)."""
+    return re.compile(_suspect_class(precheck=True))
+
+
+@lru_cache(maxsize=1)
+def _signal_pattern() -> re.Pattern[str]:
+    """:func:`_suspect_pattern` with the pre-check's class."""
+    suspect = _suspect_class(precheck=True)
+    return re.compile(f"{suspect}[^\\n]{{0,{REACH}}}{suspect}|[?\ufffd]{suspect}|{suspect}[?\ufffd]")
 
 
 def _class_char(cp: int) -> str:
@@ -169,39 +225,142 @@ def has_signal(text: str) -> bool:
     """
     if text.isascii():
         return False
-    if ("?" in text or "\ufffd" in text) and _SHIFT_SIGNAL.search(text):
-        return True
     # most clean lines hold no unusual character at all: one scan of a character class
     first = _unusual_pattern().search(text)
+    if ("?" in text or "\ufffd" in text) and _SHIFT_SIGNAL.search(text):
+        # a ? in Chinese text is usually a question mark: text read out of step after a
+        # lost byte leaves rare characters, a lone trail byte before Chinese, or an eaten <
+        if first or "\ufffd" in text or _SHIFT_EVIDENCE.search(text):
+            return True
+    if _LATIN1_CHAR.search(text) and (_LATIN_SIGNAL.search(text) or _LATIN1_HINT.search(text)):
+        return True  # cp1252 mojibake, or GBK/Big5 read as latin-1
     if first is None:
         return False
     at = first.start()
-    return bool(
-        _suspect_pattern().search(text, max(0, at - 1)) or _NOISE.search(text, at) or _LATIN_SIGNAL.search(text, at)
-    )
+    return bool(_signal_pattern().search(text, max(0, at - 1)) or _NOISE.search(text, at))
 
 
 def repair_line(text: str) -> LineRepair:
     """Repair the mojibake in one line; clean text comes back unchanged.
 
+    A line longer than :data:`WINDOW` is repaired window by window, and the search around
+    suspect clusters covers only its first :data:`SEARCH_BUDGET` characters: beyond, a
+    window gets the cheap whole-window reversals, and damage they leave is only flagged.
+    The cost of a line is linear in its length, whatever it holds.
+
     >>> r = repair_line("发展?!蓖跖畈┱f。")
     >>> r.text, r.fixes[0].method
     ('发展。”王蓬博說。', 'gbk read out of step after a lost byte; 1 lost character(s) guessed')
     """
+    if len(text) <= WINDOW:
+        return _repair_window(text, search=True)
+    out = LineRepair(text)
+    pieces: list[str] = []
+    searched = 0
+    for start, end in _windows(text):
+        window = text[start:end]
+        if not has_signal(window):
+            pieces.append(window)
+            continue
+        part = _repair_window(window, search=searched < SEARCH_BUDGET)
+        searched += len(window)
+        pieces.append(part.text)
+        for fix in part.fixes:
+            fix.start += start
+            fix.end += start
+        out.fixes += part.fixes
+        out.damaged += part.damaged
+    out.text = "".join(pieces)
+    return out
+
+
+_ASCII_CHAR = re.compile("[\x00-\x7f]")
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Cut ``text`` into windows of at most :data:`WINDOW` characters, each ending (where
+    one is near) at an ASCII character: the bytes of a misread never straddle one.
+
+    >>> _windows("中" * 1500 + "a" + "中" * 1500)
+    [(0, 1501), (1501, 3001)]
+    """
+    out: list[tuple[int, int]] = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + WINDOW)
+        if end < len(text):
+            # the last ASCII character of the window's second half (one C scan, reversed)
+            half = start + WINDOW // 2
+            found = _ASCII_CHAR.search(text[half:end][::-1])
+            if found:
+                end -= found.start()
+        out.append((start, end))
+        start = end
+    return out
+
+
+def _repair_window(text: str, search: bool) -> LineRepair:
     if not has_signal(text):
         return LineRepair(text)
+    # the fast path for the common case, a whole line misread with one codec: one linear
+    # pass instead of a search around every suspect cluster
+    whole = _whole_line(text)
+    if whole is not None:
+        return whole
+    latin = _LATIN_SIGNAL.search(text) is not None
+    via_ftfy = LineRepair(text)
+    if latin and search:  # ftfy is slow too: within the search budget only
+        _repair_latin(via_ftfy)
+        if via_ftfy.fixes and not has_signal(via_ftfy.text):
+            return via_ftfy  # ftfy explained all of it: nothing left for the CJK search
+    if not search:
+        # over the search budget: flag what is unmistakably damaged, repair nothing more
+        result = LineRepair(text)
+        if _NOISE.search(text) or _MOJIBAKE_MARK.search(text) or latin:
+            result.damaged.append(text[:MAX_CLUSTER])
+        return result
     direct = LineRepair(text)
     _repair_cjk(direct)
-    if not _LATIN_SIGNAL.search(text):
+    if not latin:
         return direct
     # ftfy and the CJK reversals can both claim Latin-looking text (GBK read as latin-1
     # also looks like cp1252 mojibake): keep whichever reads as better Chinese
-    via_ftfy = LineRepair(text)
-    _repair_latin(via_ftfy)
     if not via_ftfy.fixes:
         return direct
     _repair_cjk(via_ftfy)
     return via_ftfy if mean_cost(via_ftfy.text) <= mean_cost(direct.text) else direct
+
+
+def _whole_line(text: str) -> LineRepair | None:
+    """The line as UTF-8 read whole with one wrong codec, when that reversal leaves
+    nothing suspect behind; None when it does not (the cluster search takes over).
+
+    >>> _whole_line("鏂伴椈鎶ラ亾锛?2026").text
+    '新闻报道，2026'
+    """
+    markers = text.count("?") + text.count("\ufffd") // 3  # up to three U+FFFD per character
+    if markers > 2 + MAX_UNCERTAIN_SHARE * len(text):
+        return None  # each marker is a lost or guessed character: too many for _score
+    best: _Candidate | None = None
+    for name, codec in UTF8_MISREADS:
+        got = _utf8_misread(text, 0, len(text), codec, False)
+        if got is None:
+            continue
+        fixed, lost, guessed = got
+        cand = _score(text, _Candidate(0, len(text), fixed, name, lost, guessed=guessed, codec=codec))
+        if cand is None or has_signal(fixed):
+            continue
+        if best is None or cand.gain > best.gain:
+            best = cand
+    if best is None:
+        return None
+    method = best.method + (f"; {best.guessed} lost character(s) guessed" if best.guessed else "")
+    confidence = round(max(0.5, min(0.99, 0.55 + 0.1 * best.gain / len(text))), 2)
+    if best.guessed:
+        confidence = min(confidence, 0.8)
+    rule = "lossy-mojibake" if best.lost else "latin-mojibake" if best.codec == "cp1252" else "cjk-mojibake"
+    fix = Fix(0, len(text), text, best.after, method, confidence, best.lost, rule)
+    return LineRepair(best.after, [fix])
 
 
 def _repair_latin(result: LineRepair) -> None:
@@ -234,7 +393,9 @@ def _fullwidth(ch: str) -> str:
     return chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch
 
 
+@lru_cache(maxsize=65536)
 def _encode_char(ch: str, codec: str, fold: bool) -> bytes | None:
+    """``ch`` in the bytes ``codec`` gives it (cached: spans are re-encoded many times)."""
     if fold:
         ch = _fullwidth(ch)
     if ch == "€" and codec in ("gb18030", "cp950", "cp932"):
@@ -311,10 +472,53 @@ def _guess_cost(ch: str, before: str, after: str, script: int = 0) -> float:
     (``script``: 1 Traditional, -1 Simplified, 0 unknown) of the text around it."""
     cost = char_cost(ch) + _context_cost(before, ch, after) - pair_bonus(before, ch) - pair_bonus(ch, after)
     if script and is_han(ch):
-        trad, simp = script_counts(ch)
+        trad, simp = _char_script(ch)
         if (trad and script < 0) or (simp and script > 0):
             cost += 1.0
     return cost
+
+
+@lru_cache(maxsize=65536)
+def _char_script(ch: str) -> tuple[int, int]:
+    return script_counts(ch)
+
+
+#: the most :func:`_context_cost` can lower a character's cost (a unit after a digit)
+_CONTEXT_RELIEF = 2.0
+
+
+class _Options(NamedTuple):
+    """The plausible characters a guess can choose from: by frequency, and by position."""
+
+    ranked: tuple[tuple[float, int, str], ...]
+    index: dict[str, int]
+
+
+def _options(decoded: list[str]) -> _Options:
+    chars = [ch for ch in dict.fromkeys(decoded) if _plausible_guess(ch)]
+    ranked = tuple(sorted((char_cost(ch), i, ch) for i, ch in enumerate(chars)))
+    return _Options(ranked, {ch: i for i, ch in enumerate(chars)})
+
+
+def _cheapest(options: _Options, before: str, after: str, script: int) -> tuple[float, str] | None:
+    """The option with the lowest :func:`_guess_cost` (the first such, in option order),
+    without costing them all: only characters that form a word with a neighbour can beat
+    their frequency by much, so the rest are tried commonest first until none can win."""
+    best: tuple[float, int, str] | None = None
+    index = options.index
+    for ch in [*word_partners(before, following=True), *word_partners(after, following=False)]:
+        i = index.get(ch)
+        if i is not None:
+            key = (_guess_cost(ch, before, after, script), i, ch)
+            if best is None or key < best:
+                best = key
+    for cost, i, ch in options.ranked:
+        if best is not None and cost - _CONTEXT_RELIEF > best[0]:
+            break
+        key = (_guess_cost(ch, before, after, script), i, ch)
+        if best is None or key < best:
+            best = key
+    return (best[0], best[2]) if best else None
 
 
 @lru_cache(maxsize=256)
@@ -324,27 +528,33 @@ def _script_of(text: str) -> int:
     return (trad > simp) - (simp > trad)
 
 
+#: the general punctuation Chinese text uses (not hyphens or low quotes): what a guessed
+#: character from that block may be
+_GUESSABLE_PUNCTUATION = frozenset("–—‘’“”…•‧")
+
+
 def _plausible_guess(ch: str) -> bool:
     return len(ch) == 1 and (
-        is_han(ch) or "\u3000" <= ch <= "\u303f" or "\u2010" <= ch <= "\u2027" or "\uff01" <= ch <= "\uff5e"
+        is_han(ch) or "\u3000" <= ch <= "\u303f" or ch in _GUESSABLE_PUNCTUATION or "\uff01" <= ch <= "\uff5e"
     )
 
 
 @lru_cache(maxsize=4096)
 def _best_char(pairs: tuple[bytes, ...], codec: str, before: str, after: str, script: int = 0) -> str | None:
     """The most plausible character among the decodes of ``pairs`` between two neighbours."""
-    best: tuple[float, str] | None = None
+    best = _cheapest(_pair_options(pairs, codec), before, after, script)
+    return best[1] if best else None
+
+
+@lru_cache(maxsize=1024)
+def _pair_options(pairs: tuple[bytes, ...], codec: str) -> _Options:
+    decoded = []
     for pair in pairs:
         try:
-            ch = pair.decode(codec)
+            decoded.append(pair.decode(codec))
         except UnicodeDecodeError:
             continue
-        if not _plausible_guess(ch):
-            continue
-        cost = _guess_cost(ch, before, after, script)
-        if best is None or cost < best[0]:
-            best = (cost, ch)
-    return best[1] if best else None
+    return _options(decoded)
 
 
 _SENTENCE_END = frozenset("。！？")
@@ -362,7 +572,7 @@ def _context_cost(before: str, ch: str, after: str) -> float:
         cost += 2.0
     if ch in _CLOSERS and before not in _SENTENCE_END and not (before and is_han(before)):
         cost += 1.0
-    if not after and ch in "，、；：（《【「）》】」":
+    if not after and ch in "，、；：（《【「）》】」–":
         cost += 2.0  # a line does not end mid-sentence, nor (usually) on a bracket
     if before.isdigit() and before.isascii() and ch in _UNITS:
         cost -= 2.0  # 4月11日, 3.5万元
@@ -389,6 +599,13 @@ def _nfkc_expansions(codec: str) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=4)
+def _expansion_starts(codec: str) -> tuple[frozenset[str], int]:
+    """The characters an NFKC expansion of ``codec`` can start with, and the longest one."""
+    table = _nfkc_expansions(codec)
+    return frozenset(key[0] for key in table), max(map(len, table), default=1)
+
+
 def _unfold(body: str, codec: str) -> list[str]:
     """Split ``body`` into the characters it was before NFKC, longest expansion first.
 
@@ -396,12 +613,16 @@ def _unfold(body: str, codec: str) -> list[str]:
     ['a', '⒀', 'b']
     """
     table = _nfkc_expansions(codec)
-    if not any(ch.isascii() or ch in "()" for ch in body):
+    starts, longest = _expansion_starts(codec)
+    if not any(ch in starts for ch in body):
         return list(body)
-    longest = max(map(len, table), default=1)
     out: list[str] = []
     i = 0
     while i < len(body):
+        if body[i] not in starts:
+            out.append(body[i])
+            i += 1
+            continue
         for n in range(min(longest, len(body) - i), 1, -1):
             original = table.get(body[i : i + n])
             if original is not None:
@@ -460,19 +681,19 @@ def _utf8_decode(parts: list[bytes | str], before: str = "", after: str = "") ->
     """
     segments: list[bytes] = []
     markers: list[str] = []
-    buf = b""
+    buf: list[bytes] = []  # joined once per segment: ``+=`` on bytes is quadratic
     gaps = 0
     for part in parts:
         if isinstance(part, str):
-            segments.append(buf)
+            segments.append(b"".join(buf))
             markers.append(part)
-            buf = b""
+            buf = []
             gaps += 1
         else:
-            buf += part
-    segments.append(buf)
+            buf.append(part)
+    segments.append(b"".join(buf))
     if not gaps:
-        text = buf.decode("utf-8", errors="replace")
+        text = segments[0].decode("utf-8", errors="replace")
         lost = text.count("\ufffd")
         return text.replace("\ufffd", ""), lost, 0
     # decode each segment's whole characters; the cut ends meet at the gaps
@@ -531,6 +752,15 @@ def _fill_gap(left: bytes, right: bytes, before: str, after: str, script: int = 
         return None
     if exact and exact != missing + (0 if left else 1):
         return None  # the lost bytes were not all one character's
+    best = _cheapest(_gap_options(left, right, missing), before, after, script)
+    # a guess must be a common character or a strong fit with its neighbours
+    return best[1] if best and best[0] < 4.5 else None
+
+
+@lru_cache(maxsize=1024)
+def _gap_options(left: bytes, right: bytes, missing: int) -> _Options:
+    """Every character whose UTF-8 is ``left`` + ``missing`` bytes + ``right`` (any lead
+    byte of Chinese text when ``left`` is empty)."""
     options: list[bytes] = []
     prefixes = [left] if left else [bytes([x]) for x in _UTF8_LEADS3]
     for prefix in prefixes:
@@ -540,24 +770,30 @@ def _fill_gap(left: bytes, right: bytes, before: str, after: str, script: int = 
             options += [prefix + bytes([c]) + right for c in _CONTINUATIONS]
         else:
             options += [prefix + bytes([c, d]) + right for c in _CONTINUATIONS for d in _CONTINUATIONS]
-    best: tuple[float, str] | None = None
+    decoded = []
     for opt in options:
         try:
-            ch = opt.decode("utf-8")
+            decoded.append(opt.decode("utf-8"))
         except UnicodeDecodeError:
             continue
-        if not _plausible_guess(ch):
-            continue
-        cost = _guess_cost(ch, before, after, script)
-        if best is None or cost < best[0]:
-            best = (cost, ch)
-    # a guess must be a common character or a strong fit with its neighbours
-    return best[1] if best and best[0] < 4.5 else None
+    return _options(decoded)
 
 
 def _utf8_misread(text: str, start: int, end: int, codec: str, fold: bool) -> tuple[str, int, int] | None:
     """``text[start:end]`` as UTF-8 that was read with ``codec``: (text, lost, guessed)."""
-    parts = _encode_span(text[start:end], codec, fold)
+    span = text[start:end]
+    if not fold and not _SPECIAL_ENCODING.search(span):
+        # no lost-byte marker and no character with a special byte: the codec's own
+        # encoder (C speed) gives the same bytes as encoding character by character
+        try:
+            data = span.encode(codec)
+        except UnicodeEncodeError:
+            return None
+        if data.isascii():
+            return None
+        decoded = data.decode("utf-8", errors="replace")
+        return decoded.replace("\ufffd", ""), decoded.count("\ufffd"), 0
+    parts = _encode_span(span, codec, fold)
     if parts is None:
         return None
     if all(isinstance(p, str) or p.isascii() for p in parts):
@@ -750,6 +986,10 @@ def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
             got = _utf8_misread(text, a, b, codec, fold)
             if got is None or (got[1] > 0 and not got[0]):
                 continue
+            # every span holds the cluster: if the cluster alone is mostly lost bytes, no
+            # span can pass _score's limit on guesswork (the edges change a few at most)
+            if got[1] + got[2] - 3 > max(2, MAX_UNCERTAIN_SHARE * (len(got[0]) + 2 * REACH)):
+                continue
             for s in range(lo, a + 1):
                 for e in range(b, hi + 1):
                     got = _utf8_misread(text, s, e, codec, fold)
@@ -764,10 +1004,10 @@ def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
     starts = {i for i in range(max(0, a - 12), b) if text[i] in _MARKERS} or set(range(lo, a + 1))
     ends = [i + 1 for i in range(a, min(len(text), b + 40)) if text[i].isascii() or text[i] == "€"]
     costs = [char_cost(ch) >= SUSPECT_COST for ch in text[: min(len(text), b + 40)]]
-    for s in sorted(starts):
-        for e in ends:
-            if e <= s:
-                continue
+    # bounded: a decoder out of step comes back in step at the first single-byte
+    # character or so, and a cluster full of ? (``?`` soup) must not cost starts x ends
+    for s in sorted(starts)[:MAX_SHIFT_STARTS]:
+        for e in [e for e in ends if e > s][:MAX_SHIFT_ENDS]:
             # cheap evidence first: suspect characters, a lone ASCII character that brought
             # the decoder back in step in the middle of Chinese, or an eaten byte
             if (
@@ -848,3 +1088,4 @@ def _repair_cjk(result: LineRepair) -> None:
 
 
 _LATIN1_HINT = re.compile("[\u00a1-\u00ff]{2}")
+_LATIN1_CHAR = re.compile("[\u0080-\u00ff]")

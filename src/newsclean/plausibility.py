@@ -71,22 +71,38 @@ PUNCTUATION_COST = {
 }
 
 
+@lru_cache(maxsize=1)
+def _traditional_costs() -> dict[str, float]:
+    """The cost of every BMP Han character missing from the table whose Simplified form is
+    in it: one OpenCC call for all of them, instead of one call per character met."""
+    from newsclean.script import converter
+
+    table = _table()
+    missing = [chr(cp) for block in ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00)) for cp in range(*block)]
+    missing = [ch for ch in missing if ch not in table]
+    # newlines keep OpenCC's phrase rules from joining neighbours
+    simplified = converter("t2s").convert("\n".join(missing)).split("\n")
+    return {ch: table[simp] for ch, simp in zip(missing, simplified, strict=False) if simp != ch and simp in table}
+
+
 @lru_cache(maxsize=65536)
 def char_cost(ch: str) -> float:
     """Negative log10 frequency of one character (lower is more plausible)."""
     cost = _table().get(ch) or PUNCTUATION_COST.get(ch)
     if cost is not None:
         return cost
+    o = ord(ch)
     if is_han(ch):
         # Traditional forms that OpenCC only produces inside phrases (係 in 關係) are missing
         # from the table: score them as their Simplified form
+        if o < 0x10000:
+            return _traditional_costs().get(ch, UNKNOWN_HAN_COST)
         from newsclean.script import converter
 
         simplified = converter("t2s").convert(ch)
         if simplified != ch and simplified in _table():
             return _table()[simplified]
         return UNKNOWN_HAN_COST
-    o = ord(ch)
     if ch == "\ufffd" or 0xE000 <= o <= 0xF8FF or 0x80 <= o <= 0x9F or o >= 0xF0000:
         return NOISE_COST
     if 0xFF01 <= o <= 0xFF5E:
@@ -128,6 +144,35 @@ def pair_bonus(a: str, b: str) -> float:
     if a not in table or b not in table:
         return 0.0
     return max(0.0, min(4.0, logf + table[a] + table[b]))
+
+
+@lru_cache(maxsize=1)
+def _pair_columns() -> tuple[str, str]:
+    """The bigram table's first and second characters, as two aligned strings: a
+    character's partners are found with ``str.find`` (C speed) instead of an index that
+    would cost a Python loop over every pair at start-up in every worker."""
+    keys = "".join(pair for pair in _pairs() if len(pair) == 2)
+    return keys[0::2], keys[1::2]
+
+
+@lru_cache(maxsize=8192)
+def word_partners(ch: str, following: bool) -> str:
+    """The characters that form a known pair with ``ch``: those that can follow it
+    (``following``), or precede it; every other character has a :func:`pair_bonus` of 0.
+
+    >>> "计" in word_partners("统", following=True), "统" in word_partners("计", following=False)
+    (True, True)
+    """
+    if len(ch) != 1:
+        return ""
+    firsts, seconds = _pair_columns()
+    column, other = (firsts, seconds) if following else (seconds, firsts)
+    found: list[str] = []
+    at = column.find(ch)
+    while at >= 0:
+        found.append(other[at])
+        at = column.find(ch, at + 1)
+    return "".join(found)
 
 
 def text_cost(text: str) -> float:

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from newsclean import mojibake
 from newsclean.cli import cli
 from newsclean.config import Config
 from newsclean.document import Document
@@ -257,3 +258,86 @@ def test_rule_code_examples(entry: dict) -> None:
     assert entry["rule"] in rules(_run_per_document_stages(entry["positive"], config))
     assert entry["rule"] not in rules(_run_per_document_stages(entry["negative"], config))
     assert entry["code"].startswith("NC2")
+
+
+# ------------------------------------------------------------ cost: pre-check, bounds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "北京（Běijīng）的拼音带声调，nǚ和lǜ里有ü。",
+        "The quick brown fox jumps over the lazy dog. Café au lait, naïve résumé.",
+        "网友纷纷点赞👍😂，称“太暖心了❤️”。",
+        "他问道：“真的吗?!”大家都笑了。",
+        "为什么?iPhone 15的销量不及预期?",
+        "瀋陽發佈義務教育指導意見，相關閱讀：成都發佈防汛抗旱新政。",
+    ],
+)
+def test_clean_lines_the_search_used_to_see_now_skip_it(text: str) -> None:
+    # Traditional forms, pinyin, latin-1 words, emoji and question marks are not damage
+    assert not has_signal(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "新闻报道".encode("gbk").decode("latin-1"),  # ÐÂÎÅ±¨µÀ: latin-1 only
+        _cp1252("新闻报道"),
+        "新闻报道".encode().decode("gb18030"),
+        "发展?!蓖跖畈┱f。",
+        "统计?q局",
+    ],
+)
+def test_damage_still_has_a_signal(text: str) -> None:
+    assert has_signal(text)
+
+
+def test_a_long_misread_line_is_repaired_window_by_window() -> None:
+    unit = "新闻报道 2024. "  # ends in ASCII, so the damaged units join up exactly
+    text = unit * 700  # 9,100 characters: several windows
+    damaged = unit.encode("utf-8").decode("gb18030") * 700
+    assert len(damaged) > 2 * mojibake.WINDOW
+    result = repair_line(damaged)
+    assert result.text == text
+    assert len(result.fixes) > 1
+    # the offsets of every fix point into the damaged line
+    assert all(damaged[f.start : f.end] == f.before for f in result.fixes)
+
+
+def test_damage_beyond_the_search_budget_is_flagged_not_searched() -> None:
+    clean = "记者从市交通委获悉，地铁十号线将于年底开通。"
+    bad = "鏂伴椈鎶ラ亾锛"  # 新闻报道 (and a cut ，) read as GBK inside clean text
+    unit = clean + bad + clean
+    text = unit * (3 * mojibake.SEARCH_BUDGET // len(unit))
+    result = repair_line(text)
+    assert result.text.startswith(clean + "新闻报道")  # searched: repaired
+    assert result.text.endswith(unit)  # over the budget: left alone...
+    assert result.damaged  # ...and flagged
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(real_looking, min_size=1, max_size=8).map(lambda parts: "".join(parts) * 60))
+def test_long_clean_lines_are_a_fixed_point(text: str) -> None:
+    assert repair_line(text).text == text
+
+
+@given(st.text(alphabet="中文a? 。鏂", max_size=6000))
+def test_windows_cover_the_line_in_order(text: str) -> None:
+    windows = mojibake._windows(text)
+    assert "".join(text[a:b] for a, b in windows) == text
+    assert all(0 < b - a <= mojibake.WINDOW for a, b in windows)
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["鏂伴椈", "?鏂伴椈中文?a", "\ufffd", "æ–°é—»?", "䶮𠮷中", "?"],
+    ids=["mojibake", "qmark-soup", "fffd", "latin", "rare", "qmarks"],
+)
+def test_pathological_lines_come_back_the_same_length_or_repaired(unit: str) -> None:
+    # 100k characters of each: the budget and windows keep this quick (timed in
+    # benchmarks/eval_repair.py --pathological, not here); the result must stay sane
+    text = (unit * (100_000 // len(unit) + 1))[:100_000]
+    result = repair_line(text)
+    assert len(result.text) <= len(text)
+    assert all(text[f.start : f.end] == f.before for f in result.fixes)
