@@ -53,6 +53,9 @@ _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,7}|#[xX][0-9a-fA-F]{2,6});")
 _SPACE_ENTITIES = frozenset({"&nbsp;", "&ensp;", "&emsp;", "&thinsp;", "&#160;", "&#12288;"})
 _SPACE_RUN = re.compile(r"[ \t]{2,}")
 _SEGMENT_SPLIT = re.compile(r"[,，;；|/\s]+")
+#: weaker separators, tried only when a line has no comma-like ones: 、 lists real things in
+#: prose, and _ - join words in URLs and names, so these lines need every segment to hit
+_LIST_SPLIT = re.compile(r"[、_\-—]+")
 _DOMAIN = re.compile(r"(?:www\.)?[a-z0-9-]{2,40}\.(?:com|net|org|cn|cc|vip|top|xyz|info|me|tv|la|co)\b", re.I)
 # Tokens that follow names on byline lines but are not names.
 _NOT_A_NAME = re.compile(r"报道|報道|报导|報導|发自|發自|摄|攝|综合|綜合|编译|編譯|整理")
@@ -174,7 +177,13 @@ class KeywordStuffing:
     def matches(self, text: str, folded: str | None = None) -> bool:
         if self.terms is None or _SENTENCE_END.search(text):
             return False
-        segments = [s for s in _SEGMENT_SPLIT.split(folded if folded is not None else self.pack.fold(text)) if s]
+        folded = folded if folded is not None else self.pack.fold(text)
+        segments = [s for s in _SEGMENT_SPLIT.split(folded) if s]
+        if len(segments) == 1:
+            listed = [s for s in _LIST_SPLIT.split(folded) if s]
+            if len(listed) >= 3 and len(listed) * self.max_mean >= len(folded):
+                hits = sum(1 for s in listed if self.terms.search(s) or _DOMAIN.search(s))
+                return hits == len(listed)
         if len(segments) < self.min_segments:
             return False
         if sum(len(s) for s in segments) / len(segments) > self.max_mean:
