@@ -3,7 +3,7 @@
     PYTHONPATH=src python benchmarks/bench_dedup.py 10000 100000 1000000
 
 Each size runs twice, each time in a fresh subprocess (peak RSS is per process): with the
-default private in-memory index ("memory") and with ``--index`` (SQLite, "sqlite"). The corpus is synthetic:
+in-memory index (``index_in_memory = true``, "memory") and with SQLite ("sqlite": ``--index``, and, as a private temporary file, the default). The corpus is synthetic:
 documents of 20 paragraphs of 30-120 characters drawn from common Chinese words, with
 10% of paragraphs copied (with punctuation or a character changed) from earlier
 documents. Reported: paragraphs per second (dedup's time only), peak RSS growth over the
@@ -72,7 +72,7 @@ def measure(paragraphs: int, mode: str) -> dict:
     rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "index.sqlite")
-        config = Config(index=path if mode == "sqlite" else None)
+        config = Config(index=path if mode == "sqlite" else None, index_in_memory=mode == "memory")
         within, across = Dedup(config), CrossDedup(config)
         removed = 0
         seconds = 0.0

@@ -76,7 +76,7 @@ def evaluate(rows: list[dict], stage: Filter, group: int) -> dict:
     good: Counter[tuple[str, str]] = Counter()
     by_script: Counter[tuple[str, str, bool]] = Counter()
     misses = []
-    for row, (removed, rule) in zip(rows, verdicts):
+    for row, (removed, rule) in zip(rows, verdicts, strict=True):
         key = (row["label"], row["kind"])
         tot[key] += 1
         ok = removed if row["label"] == "noise" else not removed
@@ -98,8 +98,7 @@ def summary(res: dict) -> tuple[str, str]:
     n_g = sum(v for (lab, _), v in good.items() if lab == "noise")
     a_t = sum(v for (lab, _), v in tot.items() if lab == "article")
     a_g = sum(v for (lab, _), v in good.items() if lab == "article")
-    return (f"noise removed {pct(n_g, n_t)} ({n_g}/{n_t})",
-            f"article kept {pct(a_g, a_t)} ({a_g}/{a_t})")
+    return (f"noise removed {pct(n_g, n_t)} ({n_g}/{n_t})", f"article kept {pct(a_g, a_t)} ({a_g}/{a_t})")
 
 
 def report(name: str, res: dict) -> None:
