@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import chardet
@@ -207,8 +208,9 @@ def decode_bytes(data: bytes, *, allow_mixed: bool = True, allow_binary: bool = 
 
     # None of the Chinese readings is plausible: the text is in another language or
     # encoding. A detector's reading that decodes every byte wins; else the least lossy.
-    guesses = detector_guesses(data)
-    for name, confidence in guesses:
+    guesses: list[tuple[str, float]] = []
+    for name, confidence in detector_guesses(data):  # lazily: chardet only if needed
+        guesses.append((name, confidence))
         t = _strict(data, name)
         if t is not None:
             return Decoded(t, name, confidence, "detector")
@@ -232,30 +234,32 @@ def decode_bytes(data: bytes, *, allow_mixed: bool = True, allow_binary: bool = 
 DETECTOR_SAMPLE_BYTES = 200_000
 
 
-def detector_guesses(data: bytes) -> list[tuple[str, float]]:
-    """Encodings proposed by charset-normalizer, then chardet, best first.
+def detector_guesses(data: bytes) -> Iterator[tuple[str, float]]:
+    """Encodings proposed by charset-normalizer, then chardet, best first (lazily: the
+    caller stops at the first that decodes, so chardet rarely runs).
 
     charset-normalizer leads: on our 215 decoding fixtures it read 96.7% correctly against
     chardet's 77.7% (benchmarks/compare_detectors.py), and it is about 3x faster.
 
-    >>> detector_guesses("Президент заявил, что реформа будет принята летом.".encode("koi8-r"))[0][0]
+    >>> next(detector_guesses("Президент заявил, что реформа будет принята летом.".encode("koi8-r")))[0]
     'koi8_r'
     """
     sample = data[:DETECTOR_SAMPLE_BYTES]
-    guesses: list[tuple[str, float]] = []
+    proposed: set[str] = set()
     best = charset_normalizer.from_bytes(sample).best()
     if best is not None:
-        guesses.append((best.encoding, round(1.0 - float(best.chaos), 2)))
+        proposed.add(codecs.lookup(best.encoding).name)
+        yield best.encoding, round(1.0 - float(best.chaos), 2)
     guess = chardet.detect(sample)
     name = guess.get("encoding")
-    if name:
-        try:
-            name = codecs.lookup(name).name
-        except LookupError:
-            name = None
-    if name and all(codecs.lookup(g).name != name for g, _ in guesses):
-        guesses.append((name, round(float(guess.get("confidence") or 0.0), 2)))
-    return guesses
+    if not name:
+        return
+    try:
+        name = codecs.lookup(name).name
+    except LookupError:
+        return
+    if name not in proposed:
+        yield name, round(float(guess.get("confidence") or 0.0), 2)
 
 
 class Decode(Stage):
