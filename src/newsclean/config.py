@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +76,6 @@ class Config:
     #: (BeautifulSoup took 39 s and 1.3 GB on a 12 MB page of 600k tags)
     max_html_chars: int = 4_000_000
     max_html_tags: int = 50_000
-    #: lines longer than this are cut into pieces for the regex rules (no backtracking blowup)
-    max_line_chars: int = 100_000
     # -- check (the data-quality gate; see docs/check.md)
     #: rule codes or prefixes reported (empty = all), e.g. ["NC1", "NC501"]
     select: tuple[str, ...] = ()
@@ -91,7 +89,6 @@ class Config:
     max_boilerplate_ratio: float | None = None
     #: baseline file: findings recorded in it do not fail the check
     baseline: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], base: Config | None = None) -> Config:
@@ -101,7 +98,7 @@ class Config:
         changes: dict[str, Any] = {}
         for key, value in data.items():
             name = key.replace("-", "_")
-            if name not in known or name == "extra":
+            if name not in known:
                 raise ConfigError(f"unknown setting {key!r}; known: {', '.join(sorted(known))}")
             default = getattr(base, name)
             if isinstance(default, tuple):

@@ -1,11 +1,11 @@
 """The cross-document duplicate index: an incremental MinHash-LSH index.
 
 Two implementations with the same lookups: :class:`DedupIndex` keeps band hashes and
-comparison keys in SQLite (``--index PATH``, to keep it between runs; only SQLite's page
-cache, :data:`CACHE_KIB`, is held in memory); :class:`MemoryIndex`, the private index of
-a run without ``--index``, holds ~150 bytes per kept paragraph in compact arrays and its
-keys in a temporary file, and is several times faster (crossdedup runs serially in the
-main process, so its cost caps the whole pipeline).
+comparison keys in SQLite (``--index PATH`` to keep it between runs, else a private
+temporary file; only SQLite's page cache, :data:`CACHE_KIB`, is held in memory: ~42 bytes
+per paragraph at 1M); :class:`MemoryIndex` (opt-in: ``index_in_memory = true``) holds its
+hashes in compact arrays and its keys in a temporary file, and is several times faster
+but peaks at ~370 bytes per paragraph at 1M.
 
 Each band hash points at the *first* kept paragraph that had it (``INSERT OR IGNORE``):
 the index keeps the first copy in input order, a lookup returns at most one candidate per
@@ -15,8 +15,8 @@ band, and repeated boilerplate cannot make candidate lists grow.
 >>> index = DedupIndex()
 >>> key = "国家网信办通报八十四款违规应用"
 >>> index.add("a.txt", 3, key, "八十四", band_hashes([key])[0] + [exact_hash(key, "八十四")])
->>> [(c.source, c.line) for c in index.candidates(band_hashes([key])[0])]
-[('a.txt', 3)]
+>>> [[(c.source, c.line) for c in found] for found in index.candidates_per_paragraph(band_hashes([key]), ["八十四"])]
+[[('a.txt', 3)]]
 >>> index.close()
 """
 
@@ -121,19 +121,6 @@ class DedupIndex:
         # ids are assigned here so a whole document's paragraphs go in with executemany
         self.next_id = (self.db.execute("SELECT max(id) FROM paragraph").fetchone()[0] or 0) + 1
 
-    def candidates(self, hashes: Iterable[int]) -> list[Candidate]:
-        """Indexed paragraphs sharing at least one hash, oldest first."""
-        hashes = list(hashes)
-        if not hashes:
-            return []
-        marks = ",".join("?" * len(hashes))
-        rows = self.db.execute(
-            "SELECT id, source, line, key, numbers FROM paragraph WHERE id IN "
-            f"(SELECT paragraph FROM band WHERE hash IN ({marks})) ORDER BY id",
-            hashes,
-        ).fetchall()
-        return [Candidate(*row) for row in rows]
-
     def candidates_many(self, hashes: Iterable[int]) -> dict[int, Candidate]:
         """For a batch of hashes (a whole document's), the paragraph each one points at;
         hashes not in the index are absent.
@@ -207,7 +194,8 @@ class DedupIndex:
 
 class MemoryIndex:
     """The private index of a run without ``--index``: the same lookups as
-    :class:`DedupIndex` at a fraction of the cost, in about 150 bytes per kept paragraph.
+    :class:`DedupIndex` at a fraction of the cost, in about 150 bytes per kept paragraph
+    (peaking at ~370 bytes while sorted runs are merged: hence opt-in).
 
     Band hashes live in a sorted numpy array (8-byte hash + 4-byte paragraph number) fed
     from a small dict of recent ones; comparison keys go to a temporary file, read back
