@@ -23,7 +23,8 @@ class Stage:
     #: one line for `newsclean stages`
     description: ClassVar[str] = ""
     corpus: ClassVar[bool] = False
-    needs_observe: ClassVar[bool] = False
+    #: may be set per instance (a stage with nothing to learn spares the pipeline its spool)
+    needs_observe: bool = False
 
     def __init__(self, config: Config) -> None:
         self.config = config

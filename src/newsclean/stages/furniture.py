@@ -104,6 +104,8 @@ class Furniture(Stage):
         self.seen_documents: set[int] = set()
         self.learned: dict[str, dict[int, tuple[int, str]]] | None = None
         self.loaded = config.profile is not None
+        # a loaded profile is used as is: no first pass over the corpus (and no spool)
+        self.needs_observe = not self.loaded
         if self.loaded:
             self.learned = load_profile(config.profile)
 
