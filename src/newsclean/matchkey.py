@@ -47,7 +47,7 @@ NGRAM = 3
 BANDS = 10
 ROWS = 2
 #: sketch version, stored in persistent indexes: change it when the hashing changes
-SKETCH_VERSION = f"minhash-{NGRAM}gram-{BANDS}x{ROWS}-v1"
+SKETCH_VERSION = f"minhash-{NGRAM}gram-{BANDS}x{ROWS}-numbers-v2"
 
 #: characters of a key that its sketch is taken over
 SKETCH_CHARS = 2000
@@ -279,16 +279,29 @@ def unpack_sketches(packed: tuple) -> Sketches:
 def sketch_hashes(keys: Sequence[str], numbers: Sequence[str], min_chars: int) -> list[list[int]]:
     """What the cross-document index stores and looks up per paragraph: the LSH band
     hashes plus :func:`exact_hash`, for keys of at least ``min_chars`` characters (others
-    get none).
+    get none). The bands are salted with the number signature: copies must have the same
+    numbers, so template sentences with other figures ("…同比上涨3.2%" / "…同比上涨4.1%")
+    are never even candidates.
 
-    >>> [len(h) for h in sketch_hashes(["国家网信办通报八十四款违规应用", "央行"], ["八十四", ""], 5)]
-    [11, 0]
+    >>> a, b, c = sketch_hashes(["国家统计局今天发布数据", "国家统计局今天发布数据", "央行"], ["3.2", "4.1", ""], 5)
+    >>> len(a), len(c), set(a) & set(b)
+    (11, 0, set())
     """
     long = [i for i, k in enumerate(keys) if len(k) >= min_chars]
     out: list[list[int]] = [[] for _ in keys]
     for i, bands in zip(long, band_hashes([keys[i] for i in long]), strict=True):
-        out[i] = [*bands, exact_hash(keys[i], numbers[i])]
+        salt = _numbers_salt(numbers[i])
+        out[i] = [*(bands if not salt else [b ^ salt for b in bands]), exact_hash(keys[i], numbers[i])]
     return out
+
+
+def _numbers_salt(numbers: str) -> int:
+    """A stable signed 64-bit hash of a number signature; 0 for none."""
+    if not numbers:
+        return 0
+    return int.from_bytes(
+        hashlib.blake2b(numbers.encode(), digest_size=8, person=b"numbers").digest(), "little", signed=True
+    )
 
 
 def exact_hash(key: str, numbers: str) -> int:

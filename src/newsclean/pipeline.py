@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import IO
+from typing import IO, Any
 
 from newsclean.config import Config, ConfigError
 from newsclean.document import Document
@@ -67,31 +67,54 @@ def finish_document(doc: Document) -> Document:
 
 
 _worker_stages: list[Stage] = []
+_worker_observers: list[Stage] = []
 
 
 #: signals the main process handles (Ctrl-C, kill); workers must not
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
-def _init_worker(config: Config, names: list[str]) -> None:
+def _init_worker(config: Config, names: list[str], observers: list[str]) -> None:
     """Worker set-up: Ctrl-C and SIGTERM are for the main process, which ends the run;
     a signal reaching a worker kills it outright. A worker inheriting the main process's
     SIGTERM handler would raise KeyboardInterrupt while holding the task queue's lock,
     and shutting the pool down would then wait for it forever."""
-    global _worker_stages
+    global _worker_stages, _worker_observers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
-    _worker_stages = [s for s in build_stages(config) if s.name in names]
+    stages = build_stages(config)
+    _worker_stages = [s for s in stages if s.name in names]
+    _worker_observers = [s for s in stages if s.name in observers]
 
 
-def _process_batch(batch: list[Document]) -> list[Document]:
+def observations(doc: Document, observers: list[Stage]) -> list[Any] | None:
+    """Each observer's summary of a processed document (None for errored and dropped ones)."""
+    if doc.error or doc.dropped:
+        return None
+    out = []
+    for stage in observers:
+        try:
+            out.append(stage.observation(doc))
+        except Exception as exc:  # noqa: BLE001 - one bad document must not end the run
+            doc.error = f"internal error in stage {stage.name}: {type(exc).__name__}: {exc} (please report this)"
+            doc.raw = None
+            return None
+    return out
+
+
+def _process_batch(batch: list[Document]) -> list[Document] | list[tuple[list[Any] | None, bytes]]:
     out = []
     for doc in batch:
         for stage in _worker_stages:
             doc = run_stage(stage, doc)
         out.append(doc)
-    return out
+    if not _worker_observers:
+        return out
+    # The main process only needs the summaries now and the documents after the whole
+    # corpus is observed: they go straight to its spool as the bytes pickled here,
+    # unpickled once there instead of unpickled, pickled and unpickled again.
+    return [(observations(doc, _worker_observers), pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)) for doc in out]
 
 
 class _WorkerPool:
@@ -103,15 +126,17 @@ class _WorkerPool:
     worker becomes an error. (``multiprocessing.Pool`` would wait forever instead.)
     """
 
-    def __init__(self, workers: int, config: Config, names: list[str]) -> None:
+    def __init__(self, workers: int, config: Config, names: list[str], observers: list[str]) -> None:
         methods = multiprocessing.get_all_start_methods()
         self.context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        self.args = (workers, config, names)
+        self.args = (workers, config, names, observers)
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        workers, config, names = self.args
-        return ProcessPoolExecutor(workers, mp_context=self.context, initializer=_init_worker, initargs=(config, names))
+        workers, config, names, observers = self.args
+        return ProcessPoolExecutor(
+            workers, mp_context=self.context, initializer=_init_worker, initargs=(config, names, observers)
+        )
 
     def submit(self, batch: list[Document]) -> tuple[list[Document], Future, ProcessPoolExecutor]:
         # Workers are forked on submit: they start with the stop signals blocked, until
@@ -127,7 +152,7 @@ class _WorkerPool:
             broken.shutdown(wait=False, cancel_futures=True)
             self.executor = self._start()
 
-    def result(self, batch: list[Document], future: Future, executor: ProcessPoolExecutor) -> list[Document]:
+    def result(self, batch: list[Document], future: Future, executor: ProcessPoolExecutor) -> list[Any]:
         try:
             return future.result()
         except BrokenProcessPool:
@@ -146,7 +171,7 @@ class _WorkerPool:
                 self._restart(alone[2])
                 doc.error = "a worker process died while cleaning this document (out of memory?); skipped"
                 doc.raw, doc.text = None, None
-                out.append(doc)
+                out.append((None, pickle.dumps(doc)) if self.args[3] else doc)
         return out
 
     def close(self, cancel: bool) -> None:
@@ -184,15 +209,17 @@ class Pipeline:
         self.mapped = self.stages[:split]
         self.sequential = self.stages[split:]
 
-    def _map(self, docs: Iterable[Document]) -> Iterator[Document]:
+    def _map(self, docs: Iterable[Document], observers: list[Stage]) -> Iterator[Any]:
+        """The documents through the per-document stages: documents, or with observers,
+        (summaries, document or its pickled bytes) pairs."""
         workers = self.config.workers
         if workers <= 1:
             for doc in docs:
                 for stage in self.mapped:
                     doc = run_stage(stage, doc)
-                yield doc
+                yield (observations(doc, observers), doc) if observers else doc
             return
-        pool = _WorkerPool(workers, self.config, [s.name for s in self.mapped])
+        pool = _WorkerPool(workers, self.config, [s.name for s in self.mapped], [s.name for s in observers])
         try:
             pending: deque[tuple[list[Document], Future, ProcessPoolExecutor]] = deque()
             for batch in _batches(docs, self.config.batch_size):
@@ -208,8 +235,8 @@ class Pipeline:
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         """Every document, processed, in input order (kept, dropped and errored alike)."""
-        mapped = self._map(docs)
         observers = [s for s in self.sequential if s.needs_observe]
+        mapped = self._map(docs, observers)
         if observers:
             mapped = self._observe(mapped, observers)
         for doc in mapped:
@@ -220,16 +247,21 @@ class Pipeline:
             stage.finish()
 
     @staticmethod
-    def _observe(docs: Iterator[Document], observers: list[Stage]) -> Iterator[Document]:
+    def _observe(
+        items: Iterator[tuple[list[Any] | None, Document | bytes]], observers: list[Stage]
+    ) -> Iterator[Document]:
         spool: IO[bytes] = tempfile.TemporaryFile(prefix="newsclean-spool-")
         with spool:
             count = 0
-            for doc in docs:
-                if not doc.error and not doc.dropped:
-                    for stage in observers:
-                        stage.observe(doc)
-                pickle.dump(doc, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            for summaries, doc in items:
+                if summaries is not None:
+                    for stage, summary in zip(observers, summaries, strict=True):
+                        stage.absorb(summary)
+                blob = doc if isinstance(doc, bytes) else pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
+                spool.write(len(blob).to_bytes(8, "little"))
+                spool.write(blob)
                 count += 1
             spool.seek(0)
             for _ in range(count):
-                yield pickle.load(spool)
+                size = int.from_bytes(spool.read(8), "little")
+                yield pickle.loads(spool.read(size))

@@ -65,6 +65,15 @@ def line_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(line_key(text).encode("utf-8"), digest_size=8).digest(), "big")
 
 
+#: doc.meta key of the paragraphs' line hashes, from observing to processing
+HASHES_META = "furniture_hashes"
+
+
+def _line_hashes(doc: Document) -> list[int]:
+    """:func:`line_hash` of each paragraph short enough to be furniture, 0 for the others."""
+    return [line_hash(p.text) if len(p.text) <= FURNITURE_MAX_CHARS else 0 for p in doc.paragraphs]
+
+
 @dataclass
 class GroupCounts:
     """Per-group document count and bounded line counts (hash -> [count, sample text])."""
@@ -109,19 +118,28 @@ class Furniture(Stage):
         if self.loaded:
             self.learned = load_profile(config.profile)
 
-    def observe(self, doc: Document) -> None:
+    def observation(self, doc: Document) -> tuple[str, int, dict[int, str]] | None:
+        """The document's group, a hash of its text and its short lines by hash; the line
+        hashes are kept in ``doc.meta`` for :meth:`process`."""
         if self.loaded:
+            return None
+        hashes = _line_hashes(doc)
+        doc.meta[HASHES_META] = (len(doc.paragraphs), hashes)
+        short = {h: p.text for h, p in zip(hashes, doc.paragraphs, strict=True) if h}
+        return doc.group, line_hash(doc.clean_text), short
+
+    def absorb(self, summary: tuple[str, int, dict[int, str]] | None) -> None:
+        if summary is None:
             return
+        group, digest, short = summary
         # Copies of one document (the same article saved twice, or in two encodings) would
         # make every one of its lines look like site furniture: count each text once.
         # Bounded: past MAX_SEEN_DOCUMENTS, copies are no longer recognised.
-        digest = line_hash(doc.clean_text)
         if digest in self.seen_documents:
             return
         if len(self.seen_documents) < MAX_SEEN_DOCUMENTS:
             self.seen_documents.add(digest)
-        hashes = {line_hash(p.text): p.text for p in doc.paragraphs if len(p.text) <= FURNITURE_MAX_CHARS}
-        self.groups.setdefault(doc.group, GroupCounts()).add(hashes)
+        self.groups.setdefault(group, GroupCounts()).add(short)
 
     def _decided(self) -> dict[str, dict[int, tuple[int, str]]]:
         if self.learned is None:
@@ -130,13 +148,15 @@ class Furniture(Stage):
         return self.learned
 
     def process(self, doc: Document) -> Document | None:
+        stored = doc.meta.pop(HASHES_META, None)
         furniture = self._decided().get(doc.group)
         if not furniture:
             return doc
         kept = []
         total = self.groups[doc.group].documents if doc.group in self.groups else None
-        for para in doc.paragraphs:
-            hit = furniture.get(line_hash(para.text)) if len(para.text) <= FURNITURE_MAX_CHARS else None
+        hashes = stored[1] if stored and stored[0] == len(doc.paragraphs) else _line_hashes(doc)
+        for para, h in zip(doc.paragraphs, hashes, strict=True):
+            hit = furniture.get(h) if h else None
             if hit is None:
                 kept.append(para)
                 continue
