@@ -67,7 +67,9 @@ _NUMBER = re.compile(
     r"(?:(?<=\d)\d*(?:[.,:/]\d+)*|(?<!\d)[〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟]*)"
 )
 
-_HAS_NUMBER = re.compile(r"[\d〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟]")
+_NUMBER_OR_NEWLINE = re.compile(_NUMBER.pattern + "|\n")
+_SPACE_NOT_NEWLINE = re.compile(r"[^\S\n]")
+
 
 _MASK = (1 << 64) - 1
 
@@ -122,12 +124,13 @@ def keys_and_numbers(texts: Sequence[str]) -> tuple[list[str], list[str]]:
     # newlines cannot occur inside a paragraph, so they safely separate them for one call
     folded = nfkc("\n".join(t.replace("\n", " ") for t in texts))
     simplified = converter("t2s").convert(folded)
-    parts = simplified.split("\n")
     # one regex pass over the whole document (the class leaves the newlines alone)
     keys = _NON_WORD_CHAR.sub("", simplified.casefold()).replace("_", "").split("\n")
     # casefolding touches no digit, numeral or separator, so numbers come from the
-    # uncased text; most paragraphs have no digit at all and skip the regexes
-    numbers = [" ".join(_NUMBER.findall(_SPACE.sub("", part))) if _HAS_NUMBER.search(part) else "" for part in parts]
+    # uncased text; one findall over the document, the newlines marking where each
+    # paragraph's numbers end (number tokens hold neither spaces nor newlines)
+    found = " ".join(_NUMBER_OR_NEWLINE.findall(_SPACE_NOT_NEWLINE.sub("", simplified)))
+    numbers = [part.strip(" ") for part in found.split("\n")]
     return keys, numbers
 
 
