@@ -5,11 +5,17 @@ results coming back in input order so output is identical for any number of jobs
 the first corpus stage on, stages run in the main process in input order. If a corpus
 stage needs to observe the whole corpus first, the mapped documents are spooled to a
 temporary file while it observes, then read back: memory stays bounded and stdin works.
+
+Observing needs every document of a *group* (a site: the folder, or a ``url`` domain),
+not of the corpus. When the input is one folder, whose walk yields each folder's files
+together, the spool is drained each time the folder changes: the corpus stages then run
+beside the workers instead of after them.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import signal
 import tempfile
@@ -27,6 +33,12 @@ from newsclean.stages import REGISTRY, Stage
 REQUIRED = frozenset({"decode", "extract"})
 #: a batch sent to a worker closes at this many input bytes even if not full
 BATCH_BYTES = 4 * 1024 * 1024
+
+
+def one_folder(inputs: list[str]) -> bool:
+    """True when the input is a single folder: its walk yields each folder's files together
+    (see :class:`Pipeline`'s ``folder_grouped``)."""
+    return len(inputs) == 1 and os.path.isdir(inputs[0])
 
 
 def build_stages(config: Config, registry: list[type[Stage]] | None = None) -> list[Stage]:
@@ -103,7 +115,20 @@ def observations(doc: Document, observers: list[Stage]) -> list[Any] | None:
     return out
 
 
-def _process_batch(batch: list[Document]) -> list[Document] | list[tuple[list[Any] | None, bytes]]:
+def segment_of(doc: Document) -> str | None:
+    """The folder a document's group is, or None when its group is not its folder (a
+    ``url`` domain: such groups may come back later in the input).
+
+    >>> segment_of(Document(source="news/site-a/1.txt", group="news/site-a"))
+    'news/site-a'
+    >>> segment_of(Document(source="dump.jsonl#3", group="www.example.com")) is None
+    True
+    """
+    folder = doc.source.rpartition("#")[0] if "#" in doc.source else doc.source
+    return doc.group if doc.group == folder.rpartition("/")[0] else None
+
+
+def _process_batch(batch: list[Document]) -> list[Document] | list[tuple[list[Any] | None, str | None, bytes]]:
     out = []
     for doc in batch:
         for stage in _worker_stages:
@@ -111,10 +136,13 @@ def _process_batch(batch: list[Document]) -> list[Document] | list[tuple[list[An
         out.append(doc)
     if not _worker_observers:
         return out
-    # The main process only needs the summaries now and the documents after the whole
-    # corpus is observed: they go straight to its spool as the bytes pickled here,
-    # unpickled once there instead of unpickled, pickled and unpickled again.
-    return [(observations(doc, _worker_observers), pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)) for doc in out]
+    # The main process only needs the summaries now and the documents once their group is
+    # observed: they go straight to its spool as the bytes pickled here, unpickled once
+    # there instead of unpickled, pickled and unpickled again.
+    return [
+        (observations(doc, _worker_observers), segment_of(doc), pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+        for doc in out
+    ]
 
 
 class _WorkerPool:
@@ -171,7 +199,7 @@ class _WorkerPool:
                 self._restart(alone[2])
                 doc.error = "a worker process died while cleaning this document (out of memory?); skipped"
                 doc.raw, doc.text = None, None
-                out.append((None, pickle.dumps(doc)) if self.args[3] else doc)
+                out.append((None, segment_of(doc), pickle.dumps(doc)) if self.args[3] else doc)
         return out
 
     def close(self, cancel: bool) -> None:
@@ -202,8 +230,11 @@ class Pipeline:
     ['标题\\n正文。']
     """
 
-    def __init__(self, config: Config, stages: list[Stage] | None = None) -> None:
+    def __init__(self, config: Config, stages: list[Stage] | None = None, *, folder_grouped: bool = False) -> None:
+        """``folder_grouped``: the documents come folder by folder, no folder twice (one
+        input folder): observing corpus stages may then work a folder at a time."""
         self.config = config
+        self.folder_grouped = folder_grouped
         self.stages = build_stages(config) if stages is None else stages
         split = next((i for i, s in enumerate(self.stages) if s.corpus), len(self.stages))
         self.mapped = self.stages[:split]
@@ -217,7 +248,7 @@ class Pipeline:
             for doc in docs:
                 for stage in self.mapped:
                     doc = run_stage(stage, doc)
-                yield (observations(doc, observers), doc) if observers else doc
+                yield (observations(doc, observers), segment_of(doc), doc) if observers else doc
             return
         pool = _WorkerPool(workers, self.config, [s.name for s in self.mapped], [s.name for s in observers])
         try:
@@ -238,7 +269,7 @@ class Pipeline:
         observers = [s for s in self.sequential if s.needs_observe]
         mapped = self._map(docs, observers)
         if observers:
-            mapped = self._observe(mapped, observers)
+            mapped = self._observe(mapped, observers, self.folder_grouped)
         for doc in mapped:
             for stage in self.sequential:
                 doc = run_stage(stage, doc)
@@ -248,20 +279,36 @@ class Pipeline:
 
     @staticmethod
     def _observe(
-        items: Iterator[tuple[list[Any] | None, Document | bytes]], observers: list[Stage]
+        items: Iterator[tuple[list[Any] | None, str | None, Document | bytes]],
+        observers: list[Stage],
+        folder_grouped: bool,
     ) -> Iterator[Document]:
         spool: IO[bytes] = tempfile.TemporaryFile(prefix="newsclean-spool-")
+
+        def drain(count: int) -> Iterator[Document]:
+            spool.seek(0)
+            for _ in range(count):
+                size = int.from_bytes(spool.read(8), "little")
+                yield pickle.loads(spool.read(size))
+            spool.seek(0)
+            spool.truncate()
+
         with spool:
             count = 0
-            for summaries, doc in items:
-                if summaries is not None:
+            current: str | None = None
+            for summaries, segment, doc in items:
+                if summaries is not None:  # errored and dropped documents belong to no segment
+                    if segment is None:
+                        folder_grouped = False  # a url-domain group: only the end closes it
+                    elif folder_grouped and count and segment != current:
+                        # every document of the folder before has been observed
+                        yield from drain(count)
+                        count = 0
+                    current = segment
                     for stage, summary in zip(observers, summaries, strict=True):
                         stage.absorb(summary)
                 blob = doc if isinstance(doc, bytes) else pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
                 spool.write(len(blob).to_bytes(8, "little"))
                 spool.write(blob)
                 count += 1
-            spool.seek(0)
-            for _ in range(count):
-                size = int.from_bytes(spool.read(8), "little")
-                yield pickle.loads(spool.read(size))
+            yield from drain(count)

@@ -109,7 +109,9 @@ class Furniture(Stage):
         super().__init__(config)
         self.groups: dict[str, GroupCounts] = {}
         self.seen_documents: set[int] = set()
-        self.learned: dict[str, dict[int, tuple[int, str]]] | None = None
+        #: group -> its furniture lines (hash -> (count, text)), decided per group on its
+        #: first document processed: every document of the group has been observed by then
+        self.learned: dict[str, dict[int, tuple[int, str]]] = {}
         self.loaded = config.profile is not None
         # a loaded profile is used as is: no first pass over the corpus (and no spool)
         self.needs_observe = not self.loaded
@@ -139,15 +141,21 @@ class Furniture(Stage):
             self.seen_documents.add(digest)
         self.groups.setdefault(group, GroupCounts()).add(short)
 
-    def _decided(self) -> dict[str, dict[int, tuple[int, str]]]:
-        if self.learned is None:
-            self.learned = {g: f for g, c in self.groups.items() if (f := c.furniture())}
-            self.groups = {g: self.groups[g] for g in self.learned}
-        return self.learned
+    def furniture_of(self, group: str) -> dict[int, tuple[int, str]]:
+        """The furniture lines of a group (decided once; its line counts are freed then)."""
+        found = self.learned.get(group)
+        if found is None:
+            found = {}
+            counts = self.groups.get(group)
+            if counts is not None and not self.loaded:
+                found = counts.furniture()
+                counts.lines = {}
+            self.learned[group] = found
+        return found
 
     def process(self, doc: Document) -> Document | None:
         stored = doc.meta.pop(HASHES_META, None)
-        furniture = self._decided().get(doc.group)
+        furniture = self.furniture_of(doc.group)
         if not furniture:
             return doc
         kept = []
@@ -174,7 +182,8 @@ class Furniture(Stage):
 
     def finish(self) -> None:
         if self.config.profile_out and not self.loaded:
-            write_profile(self.config.profile_out, self._decided(), self.groups)
+            learned = {g: f for g in self.groups if (f := self.furniture_of(g))}
+            write_profile(self.config.profile_out, learned, self.groups)
 
 
 def write_profile(path: str, learned: dict[str, dict[int, tuple[int, str]]], groups: dict[str, GroupCounts]) -> None:
