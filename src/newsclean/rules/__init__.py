@@ -86,6 +86,13 @@ class Rule:
     origin: str = ""
 
 
+def _data_words(rule: Rule) -> list[str]:
+    """The words of a rule's data lists (``terms``, ``strong_terms``, ``news_words`` ...):
+    they are written in Simplified and matched against folded lines, so their characters
+    join the fold."""
+    return [w for value in rule.data.values() if isinstance(value, list) for w in value if isinstance(w, str)]
+
+
 def _known_chars() -> list[str]:
     """Every character of the CJK Unified Ideographs block (Simplified and Traditional)."""
     return [chr(c) for c in range(0x4E00, 0xA000)]
@@ -129,7 +136,7 @@ class RulePack:
         Simplified form the rules are written in."""
         chars: set[str] = set()
         for rule in self.rules.values():
-            texts = [rule.pattern or ""] + [t for t in rule.data.get("terms", ()) if isinstance(t, str)]
+            texts = [rule.pattern or ""] + _data_words(rule)
             for text in texts:
                 chars.update(_HAN.findall(text))
         table: dict[int, str] = {}
