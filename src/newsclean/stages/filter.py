@@ -240,6 +240,35 @@ class KeywordStuffing:
         return hits >= self.min_hits and hits >= self.min_share * len(segments)
 
 
+#: one space between two CJK characters (Han or full-width punctuation)
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_SPACE_IN_CJK = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+#: a letter-spaced line has at least this many tokens, and this share of one character
+LETTER_SPACED_MIN_TOKENS = 4
+LETTER_SPACED_MIN_SHARE = 0.75
+
+
+def close_letter_spacing(text: str) -> str | None:
+    """``text`` with the spaces between its CJK characters taken out, when it is
+    letter-spaced furniture (most tokens one character long); ``None`` otherwise.
+
+    Some sites space out their footers character by character, which hides them from the
+    rules; only the matching uses the closed form, the line itself is never rewritten.
+
+    >>> close_letter_spacing("新 华 网 版 权 所 有 ，未 经 授 权 禁 止 转 载")
+    '新华网版权所有，未经授权禁止转载'
+    >>> close_letter_spacing("张三 李四 王五") is None
+    True
+    """
+    tokens = text.split()
+    if len(tokens) < LETTER_SPACED_MIN_TOKENS:
+        return None
+    if sum(1 for t in tokens if len(t) == 1) < LETTER_SPACED_MIN_SHARE * len(tokens):
+        return None
+    closed = _SPACE_IN_CJK.sub("", text)
+    return closed if closed != text else None
+
+
 def is_prose(text: str) -> bool:
     """Article text, which ends the end-of-article zone: a sentence, or a long line.
 
@@ -281,6 +310,7 @@ class Filter(Stage):
         self.pinyin = PinyinAnnotations() if "pinyin-annotation" in rules else None
         self.entities = "html-entity" in rules
         self.related_on = "related-list" in rules
+        self.letter_spaced = "letter-spaced" in rules
         tail = rules.get("tail-tag")
         self.tail_max = int(tail.data.get("max_chars", 12)) if tail else 0
 
@@ -341,6 +371,8 @@ class Filter(Stage):
             if maybe_spam and self.spam is not None and self.spam.matches(text, folded):
                 self._drop(doc, para, "seo-spam", text)
                 continue
+            if self.letter_spaced and " " in text and self._letter_spaced(doc, para, text):
+                continue
             if in_related or in_tail:
                 verdict = self._tail_verdict(text, paras[i + 1].text if i + 1 < len(paras) else None, in_related)
                 if verdict:
@@ -351,6 +383,25 @@ class Filter(Stage):
             kept.append(para)
         doc.paragraphs = kept
         return doc
+
+    def _letter_spaced(self, doc: Document, para: Paragraph, text: str) -> bool:
+        """Drop a letter-spaced line (人 民 网 版 权 所 有) that a rule matches once its spaces
+        are closed: a change event records the closing, a drop event the rule."""
+        closed = close_letter_spacing(text)
+        if closed is None:
+            return False
+        rule = self.pack.match_line(closed)
+        rule_id = rule.id if rule is not None else None
+        if rule_id is None and self.spam is not None and self.spam.matches(closed):
+            rule_id = "seo-spam"
+        if rule_id is None:
+            return False
+        desc = self.pack.rules["letter-spaced"].description
+        doc.record(Event(self.name, "letter-spaced", "change", para.line, desc, text, closed))
+        if rule is not None and rule.kind == "field":
+            self._take_fields(doc, rule, closed)
+        self._drop(doc, para, rule_id, closed)
+        return True
 
     def _tail_verdict(self, text: str, next_text: str | None, in_related: bool) -> str | None:
         """After the article's end: the rule id to drop ``text`` by, or ``None`` to keep it."""
