@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import ftfy
 
-from newsclean.plausibility import char_cost, han_cost, is_han, pair_bonus, word_partners
+from newsclean.plausibility import NOISE_COST, char_cost, han_cost, is_han, pair_bonus, word_partners
 from newsclean.script import script_counts
 
 #: characters under this cost are ordinary Chinese; a cluster of dearer ones is suspect
@@ -62,6 +62,9 @@ MAX_SHIFT_STARTS = 6
 MAX_SHIFT_ENDS = 10
 #: how far (characters) a candidate span may reach beyond its suspect cluster
 REACH = 3
+#: how far before its suspect cluster text read out of step may start when no ? marks the
+#: lost byte (the first characters so read can look ordinary: ``从车奈侍`` for ``反映的问``)
+UNMARKED_REACH = 6
 
 # ftfy with everything that could alter CJK text switched off: widths (fullwidth
 # punctuation is content), quotes (“” are standard Chinese), Unicode normalisation (NFC
@@ -844,6 +847,10 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
         middle = rest.decode(codec)
     except UnicodeDecodeError:
         return None
+    if not marked and len(middle) < 1 + 2 * trailing_marker:
+        # nothing marks a lost byte here: the reading must rest on decoded characters
+        # more than on guessed ones (``甯傚?`` in UTF-8 read as GBK is not ``体競錶``)
+        return None
     before = text[start - 1] if start else ""
     after = text[end] if end < len(text) else ""
     script = _script_of(text)
@@ -1001,34 +1008,62 @@ def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
                         out.append(cand)
     # out-of-step spans start at a lost-byte marker (or anywhere near the cluster) and end
     # at the single-byte character that resynchronised the decoder
-    starts = {i for i in range(max(0, a - 12), b) if text[i] in _MARKERS} or set(range(lo, a + 1))
+    # a lead byte lost without a trace (no ?) leaves no marker: the span then starts at
+    # the cluster or a little before it (its first characters can look ordinary)
+    marked = sorted(i for i in range(max(0, a - 12), b) if text[i] in _MARKERS)[:MAX_SHIFT_STARTS]
+    starts = sorted({*marked, *range(max(0, a - UNMARKED_REACH), a + 1)})
     ends = [i + 1 for i in range(a, min(len(text), b + 40)) if text[i].isascii() or text[i] == "€"]
-    costs = [char_cost(ch) >= SUSPECT_COST for ch in text[: min(len(text), b + 40)]]
+    # evidence of damage per character: suspect characters, and decoder noise (twice)
+    costs = [_evidence(ch) for ch in text[: min(len(text), b + 40)]]
     # bounded: a decoder out of step comes back in step at the first single-byte
     # character or so, and a cluster full of ? (``?`` soup) must not cost starts x ends
-    for s in sorted(starts)[:MAX_SHIFT_STARTS]:
+    for s in starts:
         for e in [e for e in ends if e > s][:MAX_SHIFT_ENDS]:
             # cheap evidence first: suspect characters, a lone ASCII character that brought
-            # the decoder back in step in the middle of Chinese, or an eaten byte
+            # the decoder back in step in the middle of Chinese, or an eaten byte; a span
+            # between two lost-byte markers needs one suspect character
+            if text[s] not in _MARKERS and _MARKERS.intersection(text[s : e - 1]):
+                continue  # a marker inside: the lost byte is there, not before s
+            evidence = sum(costs[s:e])
             if (
-                sum(costs[s:e]) < 2
+                evidence < 2
                 and not (text[s] in _MARKERS and _odd_resync(text, e))
+                and not (evidence and text[s] in _MARKERS and text[e - 1] in _MARKERS and e - s > 2)
                 and not (text[e - 1] in _MARKERS and (_EATEN_HASH.match(text, e) or _EATEN_LT.match(text, e)))
             ):
                 continue
+            # a private-use character inside the span is a real byte pair (GBK's
+            # user-defined rows decode to it, and text read out of step meets them
+            # often); one just before the single byte that resynchronised the decoder
+            # (not a ?, which is what the decoder wrote for it) may instead be what a
+            # decoder wrote for that byte (the seed's ``扒穫\ue2d0€錢``): dropped only
+            # there, or when the bytes read as nothing
+            noise_at_resync = e - 2 > s and "\ue000" <= text[e - 2] <= "\uf8ff" and text[e - 1] not in _MARKERS
             for _, codec in SHIFTABLE:
-                for drop_noise in (True, False):
+                found = False
+                for drop_noise in (False, True):
+                    if drop_noise and (found and not noise_at_resync or not _has_pua(text, s, e)):
+                        break  # dropping noise changes nothing, or is not needed
                     cand = _shifted(text, s, e, codec, drop_noise)
-                    if cand is None:
-                        continue
-                    scored = _score(text, cand)
+                    scored = _score(text, cand) if cand else None
                     if scored:
                         # a confirmed eaten byte is evidence the short span was damage
                         scored.gain += 6.0 * bool(cand.eaten)
                         out.append(scored)
-                    if not any("\ue000" <= ch <= "\uf8ff" for ch in text[s:e]):
-                        break  # dropping noise changes nothing
+                        found = True
     return out
+
+
+@lru_cache(maxsize=65536)
+def _evidence(ch: str) -> int:
+    """How much ``ch`` says the text around it is damaged: 2 for decoder noise (private
+    use, U+FFFD, C1 controls), 1 for a suspect character, 0 for ordinary text."""
+    cost = char_cost(ch)
+    return 2 if cost >= NOISE_COST else int(cost >= SUSPECT_COST)
+
+
+def _has_pua(text: str, start: int, end: int) -> bool:
+    return any("\ue000" <= ch <= "\uf8ff" for ch in text[start:end])
 
 
 def _repair_cjk(result: LineRepair) -> None:
