@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import ftfy
 
-from newsclean.plausibility import NOISE_COST, char_cost, han_cost, is_han, pair_bonus, word_partners
+from newsclean.plausibility import NOISE_COST, UNKNOWN_HAN_COST, char_cost, han_cost, is_han, pair_bonus, word_partners
 from newsclean.script import script_counts
 
 #: characters under this cost are ordinary Chinese; a cluster of dearer ones is suspect
@@ -190,6 +190,15 @@ def _signal_pattern() -> re.Pattern[str]:
     return re.compile(f"{suspect}[^\\n]{{0,{REACH}}}{suspect}|[?\ufffd]{suspect}|{suspect}[?\ufffd]")
 
 
+@lru_cache(maxsize=2)
+def _lone_trail_pattern(precheck: bool = False) -> re.Pattern[str]:
+    """A suspect character soon followed by one ASCII character of the trail-byte range
+    standing alone before a Han character (``總暽B行`` for ``總體運行``): where double-byte
+    text read out of step, its lost lead byte leaving no ?, came back in step."""
+    suspect = _suspect_class(precheck)
+    return re.compile(f"{suspect}[^\\x00-\\x7f]{{0,2}}[@-~](?=[\u3400-\u9fff])")
+
+
 def _class_char(cp: int) -> str:
     return "\\" + chr(cp) if chr(cp) in "\\]^-[" else chr(cp)
 
@@ -240,7 +249,11 @@ def has_signal(text: str) -> bool:
     if first is None:
         return False
     at = first.start()
-    return bool(_signal_pattern().search(text, max(0, at - 1)) or _NOISE.search(text, at))
+    return bool(
+        _signal_pattern().search(text, max(0, at - 1))
+        or _NOISE.search(text, at)
+        or _lone_trail_pattern(precheck=True).search(text, at)
+    )
 
 
 def repair_line(text: str) -> LineRepair:
@@ -847,15 +860,32 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
         middle = rest.decode(codec)
     except UnicodeDecodeError:
         return None
+    if any(ch < "\x80" for ch in middle):
+        # a single byte inside would have brought the decoder back in step there: the
+        # span would have ended at it
+        return None
     if not marked and len(middle) < 1 + 2 * trailing_marker:
         # nothing marks a lost byte here: the reading must rest on decoded characters
         # more than on guessed ones (``甯傚?`` in UTF-8 read as GBK is not ``体競錶``)
         return None
+    script = _script_of(text)
+    if not marked and len(body) == 2 and char_cost(body[0]) < UNKNOWN_HAN_COST:
+        # one character and a lone trail byte (``謩e`` for ``分別``) say little: the
+        # character must be one no news text uses (``蕊e`` in clean text stays)
+        return None
     before = text[start - 1] if start else ""
     after = text[end] if end < len(text) else ""
-    script = _script_of(text)
     first = _best_char(_lead_pairs(data[0]), codec, before, middle[:1] or after, script)
     if first is None:
+        return None
+    if not marked and (
+        pair_bonus(before, first) + pair_bonus(first, middle[:1]) < 1.0
+        or any(char_cost(ch) >= SUSPECT_COST for ch in middle)
+        or _mixes_script(middle, script)
+    ):
+        # with no ? to say a byte was lost here, the guessed character must at least
+        # make a word with a neighbour, and what the bytes read as be ordinary text
+        # (``謩e`` is ``分別``; ``玥X`` is not ``高琪``, nor ``槑X`` ``构鷺``)
         return None
     tail_char = ""
     if trailing_marker:
@@ -954,6 +984,8 @@ def _clusters(text: str) -> list[tuple[int, int]]:
         spans.append((m.start(), m.end()))
     for m in _SHIFT_SIGNAL.finditer(text):
         spans.append((m.start(), m.end()))
+    for m in _lone_trail_pattern().finditer(text):
+        spans.append((m.start(), m.end()))
     spans.sort()
     merged: list[tuple[int, int]] = []
     for a, b in spans:
@@ -1025,10 +1057,22 @@ def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
             if text[s] not in _MARKERS and _MARKERS.intersection(text[s : e - 1]):
                 continue  # a marker inside: the lost byte is there, not before s
             evidence = sum(costs[s:e])
+            # a span between two markers, with two characters or more and no other marker
+            # between them, and something suspect there (``?壬险恰?`` for ``比上涨。``)
+            bracketed = (
+                evidence > 0
+                and text[s] in _MARKERS
+                and text[e - 1] in _MARKERS
+                and e - s > 3
+                and not _MARKERS.intersection(text[s + 1 : e - 1])
+            )
+            if text[e - 1] in _MARKERS and (e == len(text) or text[e].isalnum() and text[e].isascii()):
+                # a ? before a digit or at the line end: a lone trail byte just as well
+                evidence += 1
             if (
                 evidence < 2
-                and not (text[s] in _MARKERS and _odd_resync(text, e))
-                and not (evidence and text[s] in _MARKERS and text[e - 1] in _MARKERS and e - s > 2)
+                and not ((evidence or text[s] in _MARKERS) and _odd_resync(text, e))
+                and not bracketed
                 and not (text[e - 1] in _MARKERS and (_EATEN_HASH.match(text, e) or _EATEN_LT.match(text, e)))
             ):
                 continue
@@ -1052,6 +1096,20 @@ def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
                         out.append(scored)
                         found = True
     return out
+
+
+def _mixes_script(text: str, script: int) -> bool:
+    """True when ``text`` holds a character only the other script uses than ``script``
+    (1 Traditional, -1 Simplified): ``臟`` read out of Simplified text is a wrong reading.
+
+    >>> _mixes_script("炎症臟", -1), _mixes_script("炎症臟", 1), _mixes_script("分別", 0)
+    (True, False, False)
+    """
+    for ch in text:
+        trad, simp = _char_script(ch)
+        if (trad and script < 0) or (simp and script > 0):
+            return True
+    return False
 
 
 @lru_cache(maxsize=65536)
