@@ -460,6 +460,9 @@ class _Candidate:
     eaten: str = ""
     codec: str = ""
     fold: bool = False
+    #: how well the guessed characters make words with their neighbours (pair bonuses):
+    #: of two readings of the same damage, the one whose guesses make words wins
+    bond: float = 0.0
 
 
 def _extend(text: str, best: _Candidate) -> _Candidate:
@@ -833,8 +836,13 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
         return None
     if len(body) == 1 and not (marked and trailing_marker is False and _short_shift_ok(text, start, end)):
         return None
+    if not marked and _RUN_DIGIT.search(body, 0, len(body) - 1):
+        # a digit in an ASCII run is a number of clean text (``3.5乜?2%``), not a folded
+        # fullwidth one, unless a ? marks the damage
+        return None
+    chars = _unfold(body[:-1], codec)
     data = bytearray()
-    for ch in _unfold(body[:-1], codec):
+    for ch in chars:
         if drop_noise and "\ue000" <= ch <= "\uf8ff":
             continue
         b = _encode_char(ch, codec, fold=ch.isascii())
@@ -879,13 +887,14 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
     if first is None:
         return None
     if not marked and (
-        pair_bonus(before, first) + pair_bonus(first, middle[:1]) < 1.0
+        (len(middle) < 3 and pair_bonus(before, first) + pair_bonus(first, middle[:1]) < 1.0)
         or any(char_cost(ch) >= SUSPECT_COST for ch in middle)
         or _mixes_script(middle, script)
     ):
-        # with no ? to say a byte was lost here, the guessed character must at least
-        # make a word with a neighbour, and what the bytes read as be ordinary text
-        # (``謩e`` is ``分別``; ``玥X`` is not ``高琪``, nor ``槑X`` ``构鷺``)
+        # with no ? to say a byte was lost here, what the bytes read as must be ordinary
+        # text in the script of the line, and in a short span the guessed character must
+        # make a word with a neighbour (``謩e`` is ``分別``; ``玥X`` is not ``高琪``,
+        # nor ``槑X`` ``构鷺``)
         return None
     tail_char = ""
     if trailing_marker:
@@ -909,7 +918,12 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
         elif _EATEN_LT.match(text, end):
             eaten = "<"
     name = f"{'gbk' if codec == 'gb18030' else 'big5'} read out of step after a lost byte"
-    return _Candidate(start, end, first + middle + tail_char + eaten, name, 0, guessed=1 + trailing_marker, eaten=eaten)
+    bond = pair_bonus(before, first) + pair_bonus(first, (middle + tail_char)[:1] or after)
+    if tail_char:
+        bond += pair_bonus((first + middle)[-1], tail_char) + pair_bonus(tail_char, after)
+    return _Candidate(
+        start, end, first + middle + tail_char + eaten, name, 0, guessed=1 + trailing_marker, eaten=eaten, bond=bond
+    )
 
 
 @lru_cache(maxsize=256)
@@ -1092,10 +1106,14 @@ def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
                     scored = _score(text, cand) if cand else None
                     if scored:
                         # a confirmed eaten byte is evidence the short span was damage
-                        scored.gain += 6.0 * bool(cand.eaten)
+                        scored.gain += 6.0 * bool(cand.eaten) + cand.bond
                         out.append(scored)
                         found = True
     return out
+
+
+# a digit next to another ASCII character
+_RUN_DIGIT = re.compile(r"[\x00-\x7f][0-9]|[0-9][\x00-\x7f]")
 
 
 def _mixes_script(text: str, script: int) -> bool:
