@@ -577,6 +577,7 @@ def _pair_options(pairs: tuple[bytes, ...], codec: str) -> _Options:
 
 
 _SENTENCE_END = frozenset("。！？")
+_STOPS = frozenset("。！？，、；：")
 _OPENERS = frozenset("“‘《（「『【")
 _CLOSERS = frozenset("”’》）」』】")
 
@@ -586,6 +587,10 @@ def _context_cost(before: str, ch: str, after: str) -> float:
     stop at the end of a line closes rather than opens."""
     cost = 0.0
     if before in _SENTENCE_END and (ch in _SENTENCE_END or ch in "，、；："):
+        cost += 3.0
+    elif ch in _STOPS and (before in _STOPS or before in _OPENERS or before in ",.;:!?("):
+        # a stop or comma straight after another or an opening bracket (``：。``,
+        # ``(，``, NFKC-folded or not) is rare; after ``”`` or ``%`` it is ordinary
         cost += 3.0
     if ch in _OPENERS and (not after or after.isascii()):
         cost += 2.0
