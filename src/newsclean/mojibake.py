@@ -693,12 +693,15 @@ def _utf8_tail(data: bytes) -> int:
     return 0
 
 
-def _utf8_decode(parts: list[bytes | str], before: str = "", after: str = "") -> tuple[str, int, int]:
+def _utf8_decode(
+    parts: list[bytes | str], before: str = "", after: str = "", codec: str = ""
+) -> tuple[str, int, int]:
     """Decode UTF-8 in which some bytes are lost (``None``), guessing the lost bytes of a
     character from the plausibility model when at most two are missing.
 
-    ``before`` and ``after`` are the characters around the span, context for guesses.
-    Returns (text, characters lost, characters guessed).
+    ``before`` and ``after`` are the characters around the span, context for guesses;
+    ``codec`` the one the bytes were misread with, which a guess for bytes it turned
+    into U+FFFD must be consistent with. Returns (text, characters lost, characters guessed).
 
     >>> _utf8_decode(["统计".encode() + b"\\xe5\\xb1", "\\ufffd"])[0]
     '统计局'
@@ -749,7 +752,9 @@ def _utf8_decode(parts: list[bytes | str], before: str = "", after: str = "") ->
         # a U+FFFD from a decoder stands for one byte, so a run of them can be filled
         # exactly; a run of ? (one per unencodable character) cannot
         exact = run if all(m == "\ufffd" for m in markers[i : i + run]) else 0
-        ch = _fill_gap(left, right, prev, following, script, exact) if run == 1 or exact else None
+        # the bytes after the gap, which the decoder read on from (see _misread_there)
+        misread, follow = (codec, segments[i + run][:4]) if exact else ("", b"")
+        ch = _fill_gap(left, right, prev, following, script, exact, misread, follow) if run == 1 or exact else None
         if ch:
             out.append(ch)
             guessed += 1
@@ -763,8 +768,23 @@ def _utf8_decode(parts: list[bytes | str], before: str = "", after: str = "") ->
 
 
 @lru_cache(maxsize=4096)
-def _fill_gap(left: bytes, right: bytes, before: str, after: str, script: int = 0, exact: int = 0) -> str | None:
-    """The character whose UTF-8 is ``left`` + lost bytes + ``right``, if one reads well."""
+def _fill_gap(
+    left: bytes,
+    right: bytes,
+    before: str,
+    after: str,
+    script: int = 0,
+    exact: int = 0,
+    codec: str = "",
+    follow: bytes = b"",
+) -> str | None:
+    """The character whose UTF-8 is ``left`` + lost bytes + ``right``, if one reads well.
+
+    With ``codec`` and ``follow`` (the bytes after the gap), only characters whose lost
+    bytes ``codec`` could not have read are options: UTF-8 ``将`` read as Shift-JIS
+    leaves ``蟆`` and U+FFFD for its last byte 0x86, and ``就`` (last byte 0xB1, which
+    Shift-JIS reads as ``ｱ``) cannot have left that.
+    """
     if left:
         need = 2 if left[0] < 0xE0 else 3 if left[0] < 0xF0 else 4
         missing = need - len(left) - len(right)
@@ -776,15 +796,20 @@ def _fill_gap(left: bytes, right: bytes, before: str, after: str, script: int = 
         return None
     if exact and exact != missing + (0 if left else 1):
         return None  # the lost bytes were not all one character's
-    best = _cheapest(_gap_options(left, right, missing), before, after, script)
+    best = _cheapest(_gap_options(left, right, missing, codec, follow), before, after, script) if codec else None
+    if best is None or best[0] >= 4.5:
+        # no character the decoder could have failed on reads well: the U+FFFD may not
+        # be the decoder's (a later step replaced a character), so any character will do
+        best = _cheapest(_gap_options(left, right, missing), before, after, script)
     # a guess must be a common character or a strong fit with its neighbours
     return best[1] if best and best[0] < 4.5 else None
 
 
 @lru_cache(maxsize=1024)
-def _gap_options(left: bytes, right: bytes, missing: int) -> _Options:
+def _gap_options(left: bytes, right: bytes, missing: int, codec: str = "", follow: bytes = b"") -> _Options:
     """Every character whose UTF-8 is ``left`` + ``missing`` bytes + ``right`` (any lead
-    byte of Chinese text when ``left`` is empty)."""
+    byte of Chinese text when ``left`` is empty); with ``codec``, only those whose lost
+    bytes, followed by ``follow``, ``codec`` turns into one U+FFFD each."""
     options: list[bytes] = []
     prefixes = [left] if left else [bytes([x]) for x in _UTF8_LEADS3]
     for prefix in prefixes:
@@ -794,6 +819,9 @@ def _gap_options(left: bytes, right: bytes, missing: int) -> _Options:
             options += [prefix + bytes([c]) + right for c in _CONTINUATIONS]
         else:
             options += [prefix + bytes([c, d]) + right for c in _CONTINUATIONS for d in _CONTINUATIONS]
+    if codec:
+        cut = len(left) if left else 0
+        options = [opt for opt in options if _misread_there(opt[cut : len(opt) - len(right)], follow, codec)]
     decoded = []
     for opt in options:
         try:
@@ -801,6 +829,20 @@ def _gap_options(left: bytes, right: bytes, missing: int) -> _Options:
         except UnicodeDecodeError:
             continue
     return _options(decoded)
+
+
+def _misread_there(lost: bytes, follow: bytes, codec: str) -> bool:
+    """Could ``codec`` have turned each byte of ``lost``, followed by ``follow``, into one
+    U+FFFD? Not when a byte reads as a character alone or with the next byte.
+
+    >>> _misread_there(b"\\x86", b"\\xe7\\xbb", "cp932"), _misread_there(b"\\xb1", b"\\xe7\\xbb", "cp932")
+    (True, False)
+    """
+    for j in range(len(lost)):
+        tail = (lost[j + 1 :] + follow)[:4]
+        if (lost[j : j + 1] + tail).decode(codec, errors="replace") != "\ufffd" + tail.decode(codec, errors="replace"):
+            return False
+    return True
 
 
 def _utf8_misread(text: str, start: int, end: int, codec: str, fold: bool) -> tuple[str, int, int] | None:
@@ -822,7 +864,7 @@ def _utf8_misread(text: str, start: int, end: int, codec: str, fold: bool) -> tu
         return None
     if all(isinstance(p, str) or p.isascii() for p in parts):
         return None
-    return _utf8_decode(parts, text[start - 1 : start], text[end : end + 1])
+    return _utf8_decode(parts, text[start - 1 : start], text[end : end + 1], codec)
 
 
 def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _Candidate | None:
