@@ -252,8 +252,22 @@ def has_signal(text: str) -> bool:
     return bool(
         _signal_pattern().search(text, max(0, at - 1))
         or _NOISE.search(text, at)
-        or _lone_trail_pattern(precheck=True).search(text, at)
+        or _lone_trail(text, at)
     )
+
+
+# an ASCII character of the trail-byte range straight before a Han character: a cheap scan
+# (a small class) before the full :func:`_lone_trail_pattern` looks at the few around it
+_TRAIL_BEFORE_HAN = re.compile("[@-~](?=[\u3400-\u9fff])")
+
+
+def _lone_trail(text: str, at: int) -> bool:
+    """:func:`_lone_trail_pattern` (the pre-check's) matches in ``text`` from ``at`` on."""
+    pattern = _lone_trail_pattern(precheck=True)
+    for m in _TRAIL_BEFORE_HAN.finditer(text, at):
+        if pattern.search(text, max(at, m.start() - 3), m.end() + 1):
+            return True
+    return False
 
 
 def repair_line(text: str) -> LineRepair:
