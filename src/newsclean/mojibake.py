@@ -762,6 +762,16 @@ def _utf8_decode(
             run += 1
         left, right = tails[i], heads[i + run]
         prev = next((piece[-1] for piece in reversed(out) if piece), "")
+        if codec and _split_gap(markers, segments, i, left):
+            # the first and the last byte of one character lost, its middle byte kept
+            # (``！`` EF BC 81 read as Shift-JIS: U+FFFD, ``ｼ``, U+FFFD)
+            following = next((piece[0] for piece in [*decoded[i + 2 :], after] if piece), "")
+            ch = _fill_split(segments[i + 1], segments[i + 2][:4], codec, prev, following, script)
+            if ch:
+                out += [ch, decoded[i + 2]]
+                guessed += 1
+                i += 2
+                continue
         following = next((piece[0] for piece in [*decoded[i + run :], after] if piece), "")
         # a U+FFFD from a decoder stands for one byte, so a run of them can be filled
         # exactly; a run of ? (one per unencodable character) cannot
@@ -779,6 +789,38 @@ def _utf8_decode(
         out.append(decoded[i + run])
         i += run
     return "".join(out)[len(before) :], lost, guessed
+
+
+def _split_gap(markers: list[str], segments: list[bytes], i: int, left: bytes) -> bool:
+    """Gap ``i`` and the next are single U+FFFD around one lone continuation byte, with no
+    cut character before: the lead and last byte of one 3-byte character lost."""
+    return (
+        not left
+        and i + 1 < len(markers)
+        and markers[i] == markers[i + 1] == "\ufffd"
+        and len(segments[i + 1]) == 1
+        and 0x80 <= segments[i + 1][0] < 0xC0
+        and (i + 2 == len(markers) or bool(segments[i + 2]))
+    )
+
+
+@lru_cache(maxsize=1024)
+def _fill_split(middle: bytes, follow: bytes, codec: str, before: str, after: str, script: int) -> str | None:
+    """The character whose UTF-8 is a lost lead, ``middle`` and a lost last byte, of those
+    ``codec`` could have turned the lost bytes of into U+FFFD (see :func:`_misread_there`).
+
+    >>> _fill_split(b"\\xbc", b"", "cp932", "度", "", -1)
+    '！'
+    """
+    chars = []
+    for lead in _UTF8_LEADS3:
+        for last in _CONTINUATIONS:
+            if _misread_there(bytes([lead]), middle + bytes([last]), codec) and _misread_there(
+                bytes([last]), follow, codec
+            ):
+                chars.append((bytes([lead]) + middle + bytes([last])).decode("utf-8", errors="replace"))
+    best = _cheapest(_options(chars), before, after, script)
+    return best[1] if best and best[0] < 4.5 else None
 
 
 @lru_cache(maxsize=4096)
@@ -872,13 +914,49 @@ def _utf8_misread(text: str, start: int, end: int, codec: str, fold: bool) -> tu
         if data.isascii():
             return None
         decoded = data.decode("utf-8", errors="replace")
-        return decoded.replace("\ufffd", ""), decoded.count("\ufffd"), 0
+        if "\ufffd" not in decoded or not _alternates(codec).keys() & set(span):
+            return decoded.replace("\ufffd", ""), decoded.count("\ufffd"), 0
     parts = _encode_span(span, codec, fold)
     if parts is None:
         return None
     if all(isinstance(p, str) or p.isascii() for p in parts):
         return None
-    return _utf8_decode(parts, text[start - 1 : start], text[end : end + 1], codec)
+    before, after = text[start - 1 : start], text[end : end + 1]
+    alternates = _alternates(codec)
+    for k, ch in enumerate(span):
+        # a character the codec reads from several byte pairs (cp932's NEC and IBM
+        # duplicates: ``√`` is 81E3 and 8795) encodes to one: try the others where
+        # that one leaves bytes that are not UTF-8 (``燕`` E7 87 95 reads as ``鍋√``)
+        if ch in alternates and not isinstance(parts[k], str):
+            lost = {}
+            for option in (parts[k], *alternates[ch]):
+                parts[k] = option
+                lost[option] = _utf8_decode(parts, before, after, codec)[1]
+            parts[k] = min(lost, key=lost.__getitem__)
+    return _utf8_decode(parts, before, after, codec)
+
+
+@lru_cache(maxsize=8)
+def _alternates(codec: str) -> dict[str, tuple[bytes, ...]]:
+    """The characters ``codec`` decodes from more than one byte pair, with the pairs its
+    encoder does not give them.
+
+    >>> _alternates("cp932")["√"]
+    (b'\\x87\\x95',)
+    """
+    if codec in ("cp1252", "gb18030"):
+        return {}
+    found: dict[str, list[bytes]] = {}
+    for lead in range(0x81, 0x100):
+        for trail in range(0x40, 0x100):
+            pair = bytes([lead, trail])
+            try:
+                ch = pair.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if len(ch) == 1 and _encode_char(ch, codec, False) != pair:
+                found.setdefault(ch, []).append(pair)
+    return {ch: tuple(pairs) for ch, pairs in found.items()}
 
 
 def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _Candidate | None:
