@@ -10,9 +10,15 @@ Two families of damage:
   only when it reads as much more plausible Chinese than the damaged text. Covered: UTF-8
   read as GBK/GB18030/cp936 (a lone 0x80 is ``€``), Big5/cp950 and Shift-JIS/cp932; GBK or
   Big5 read as latin-1/cp1252; double-byte text read one byte out of step after a lost
-  byte (``?``) until a single-byte character brought the decoder back in step; lost bytes
-  (``?``, U+FFFD) inside any of these; and fullwidth punctuation NFKC-folded to ASCII
-  after the damage.
+  byte (``?``, or no mark at all) until a single-byte character brought the decoder back
+  in step; lost bytes (``?``, U+FFFD) inside any of these; and fullwidth punctuation
+  NFKC-folded to ASCII after the damage.
+
+Guesses are held to what the damage allows: a byte a decoder turned into U+FFFD is one it
+could not read (Shift-JIS reads 0xB1 as ``ｱ``, so ``蟆`` U+FFFD is ``将``, not ``就``); text
+read out of step holds no single byte before the one that resynchronised it; and where no
+``?`` marks the lost byte, the reading must be ordinary text in the line's script whose
+guessed character makes a word with a neighbour.
 
 >>> repair_line("鏂伴椈鎶ラ亾").text
 '新闻报道'
@@ -249,11 +255,7 @@ def has_signal(text: str) -> bool:
     if first is None:
         return False
     at = first.start()
-    return bool(
-        _signal_pattern().search(text, max(0, at - 1))
-        or _NOISE.search(text, at)
-        or _lone_trail(text, at)
-    )
+    return bool(_signal_pattern().search(text, max(0, at - 1)) or _NOISE.search(text, at) or _lone_trail(text, at))
 
 
 # an ASCII character of the trail-byte range straight before a Han character: a cheap scan
@@ -707,9 +709,7 @@ def _utf8_tail(data: bytes) -> int:
     return 0
 
 
-def _utf8_decode(
-    parts: list[bytes | str], before: str = "", after: str = "", codec: str = ""
-) -> tuple[str, int, int]:
+def _utf8_decode(parts: list[bytes | str], before: str = "", after: str = "", codec: str = "") -> tuple[str, int, int]:
     """Decode UTF-8 in which some bytes are lost (``None``), guessing the lost bytes of a
     character from the plausibility model when at most two are missing.
 
