@@ -139,6 +139,11 @@ def test_utf8_read_as_shift_jis_with_lost_bytes(text: str) -> None:
         "陈建国槑X光指出，“市场总体运行平稳。”",
         "记者从市气象台获悉，该项目计划于年底前竣工。X光",
         "小i机器人和i春秋都是真实的名字，开i安全检查不是。",
+        # a ? at each end and one rare character inside: only a reading of ordinary
+        # text would do, and these are not
+        "他问道：“真的吗睇?!”大淼?2家都笑了。",
+        "该项目计划于年底前?竣工；?2此外，居民消费价格创历史新高。",
+        "台北市政府今堃（3）日公嬲布最C罗新防疫措施，民眾應配合戴口罩。",
     ],
 )
 def test_clean_text_near_the_new_signals_is_untouched(text: str) -> None:
