@@ -978,9 +978,9 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
         return None
     if len(body) == 1 and not (marked and trailing_marker is False and _short_shift_ok(text, start, end)):
         return None
-    if not marked and _RUN_DIGIT.search(body, 0, len(body) - 1):
+    if not marked and _number_inside(body[:-1], codec):
         # a digit in an ASCII run is a number of clean text (``3.5乜?2%``), not a folded
-        # fullwidth one, unless a ? marks the damage
+        # fullwidth one, unless a ? marks the damage or NFKC made the run (``⒐`` -> ``9.``)
         return None
     chars = _unfold(body[:-1], codec)
     data = bytearray()
@@ -1262,8 +1262,19 @@ def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
     return out
 
 
-# a digit next to another ASCII character
-_RUN_DIGIT = re.compile(r"[\x00-\x7f][0-9]|[0-9][\x00-\x7f]")
+# a run of ASCII characters with a digit in it
+_ASCII_RUN_DIGIT = re.compile(r"[\x00-\x7f]*[0-9][\x00-\x7f]*")
+
+
+def _number_inside(body: str, codec: str) -> bool:
+    """True when ``body`` holds a digit in a run of ASCII characters that is not one
+    character's NFKC expansion: a number of clean text, not a folded fullwidth digit.
+
+    >>> _number_inside("和3.5乜", "gb18030"), _number_inside("翱9.ぃ", "gb18030"), _number_inside("杲3衷", "gb18030")
+    (True, False, False)
+    """
+    expansions = _nfkc_expansions(codec)
+    return any(len(m.group()) > 1 and m.group() not in expansions for m in _ASCII_RUN_DIGIT.finditer(body))
 
 
 def _mixes_script(text: str, script: int) -> bool:
