@@ -10,9 +10,15 @@ Two families of damage:
   only when it reads as much more plausible Chinese than the damaged text. Covered: UTF-8
   read as GBK/GB18030/cp936 (a lone 0x80 is ``€``), Big5/cp950 and Shift-JIS/cp932; GBK or
   Big5 read as latin-1/cp1252; double-byte text read one byte out of step after a lost
-  byte (``?``) until a single-byte character brought the decoder back in step; lost bytes
-  (``?``, U+FFFD) inside any of these; and fullwidth punctuation NFKC-folded to ASCII
-  after the damage.
+  byte (``?``, or no mark at all) until a single-byte character brought the decoder back
+  in step; lost bytes (``?``, U+FFFD) inside any of these; and fullwidth punctuation
+  NFKC-folded to ASCII after the damage.
+
+Guesses are held to what the damage allows: a byte a decoder turned into U+FFFD is one it
+could not read (Shift-JIS reads 0xB1 as ``ｱ``, so ``蟆`` U+FFFD is ``将``, not ``就``); text
+read out of step holds no single byte before the one that resynchronised it; and where no
+``?`` marks the lost byte, the reading must be ordinary text in the line's script whose
+guessed character makes a word with a neighbour.
 
 >>> repair_line("鏂伴椈鎶ラ亾").text
 '新闻报道'
@@ -30,7 +36,7 @@ from typing import NamedTuple
 
 import ftfy
 
-from newsclean.plausibility import char_cost, han_cost, is_han, pair_bonus, word_partners
+from newsclean.plausibility import NOISE_COST, UNKNOWN_HAN_COST, char_cost, han_cost, is_han, pair_bonus, word_partners
 from newsclean.script import script_counts
 
 #: characters under this cost are ordinary Chinese; a cluster of dearer ones is suspect
@@ -39,6 +45,9 @@ SUSPECT_COST = 5.0
 MIN_GAIN_PER_CHAR = 1.0
 #: the repaired span's Han characters must read at least this plausibly (mean cost)
 MAX_REPAIRED_HAN_COST = 4.6
+#: and the characters read from text out of step with no ? at the lost byte, this (news
+#: text averages about 3.0; ``詹甲頒`` read from clean ``嬲布最C`` is 4.3)
+MAX_UNMARKED_HAN_COST = 4.0
 #: penalty (in cost units) for each character a candidate loses; more than any real
 #: character costs, so spans are never widened over clean text
 LOST_PENALTY = 10.0
@@ -62,6 +71,9 @@ MAX_SHIFT_STARTS = 6
 MAX_SHIFT_ENDS = 10
 #: how far (characters) a candidate span may reach beyond its suspect cluster
 REACH = 3
+#: how far before its suspect cluster text read out of step may start when no ? marks the
+#: lost byte (the first characters so read can look ordinary: ``从车奈侍`` for ``反映的问``)
+UNMARKED_REACH = 6
 
 # ftfy with everything that could alter CJK text switched off: widths (fullwidth
 # punctuation is content), quotes (“” are standard Chinese), Unicode normalisation (NFC
@@ -187,6 +199,15 @@ def _signal_pattern() -> re.Pattern[str]:
     return re.compile(f"{suspect}[^\\n]{{0,{REACH}}}{suspect}|[?\ufffd]{suspect}|{suspect}[?\ufffd]")
 
 
+@lru_cache(maxsize=2)
+def _lone_trail_pattern(precheck: bool = False) -> re.Pattern[str]:
+    """A suspect character soon followed by one ASCII character of the trail-byte range
+    standing alone before a Han character (``總暽B行`` for ``總體運行``): where double-byte
+    text read out of step, its lost lead byte leaving no ?, came back in step."""
+    suspect = _suspect_class(precheck)
+    return re.compile(f"{suspect}[^\\x00-\\x7f]{{0,2}}[@-~](?=[\u3400-\u9fff])")
+
+
 def _class_char(cp: int) -> str:
     return "\\" + chr(cp) if chr(cp) in "\\]^-[" else chr(cp)
 
@@ -237,7 +258,21 @@ def has_signal(text: str) -> bool:
     if first is None:
         return False
     at = first.start()
-    return bool(_signal_pattern().search(text, max(0, at - 1)) or _NOISE.search(text, at))
+    return bool(_signal_pattern().search(text, max(0, at - 1)) or _NOISE.search(text, at) or _lone_trail(text, at))
+
+
+# an ASCII character of the trail-byte range straight before a Han character: a cheap scan
+# (a small class) before the full :func:`_lone_trail_pattern` looks at the few around it
+_TRAIL_BEFORE_HAN = re.compile("[@-~](?=[\u3400-\u9fff])")
+
+
+def _lone_trail(text: str, at: int) -> bool:
+    """:func:`_lone_trail_pattern` (the pre-check's) matches in ``text`` from ``at`` on."""
+    pattern = _lone_trail_pattern(precheck=True)
+    for m in _TRAIL_BEFORE_HAN.finditer(text, at):
+        if pattern.search(text, max(at, m.start() - 3), m.end() + 1):
+            return True
+    return False
 
 
 def repair_line(text: str) -> LineRepair:
@@ -444,6 +479,9 @@ class _Candidate:
     eaten: str = ""
     codec: str = ""
     fold: bool = False
+    #: how well the guessed characters make words with their neighbours (pair bonuses):
+    #: of two readings of the same damage, the one whose guesses make words wins
+    bond: float = 0.0
 
 
 def _extend(text: str, best: _Candidate) -> _Candidate:
@@ -558,6 +596,7 @@ def _pair_options(pairs: tuple[bytes, ...], codec: str) -> _Options:
 
 
 _SENTENCE_END = frozenset("。！？")
+_STOPS = frozenset("。！？，、；：")
 _OPENERS = frozenset("“‘《（「『【")
 _CLOSERS = frozenset("”’》）」』】")
 
@@ -567,6 +606,10 @@ def _context_cost(before: str, ch: str, after: str) -> float:
     stop at the end of a line closes rather than opens."""
     cost = 0.0
     if before in _SENTENCE_END and (ch in _SENTENCE_END or ch in "，、；："):
+        cost += 3.0
+    elif ch in _STOPS and (before in _STOPS or before in _OPENERS or before in ",.;:!?("):
+        # a stop or comma straight after another or an opening bracket (``：。``,
+        # ``(，``, NFKC-folded or not) is rare; after ``”`` or ``%`` it is ordinary
         cost += 3.0
     if ch in _OPENERS and (not after or after.isascii()):
         cost += 2.0
@@ -669,12 +712,13 @@ def _utf8_tail(data: bytes) -> int:
     return 0
 
 
-def _utf8_decode(parts: list[bytes | str], before: str = "", after: str = "") -> tuple[str, int, int]:
+def _utf8_decode(parts: list[bytes | str], before: str = "", after: str = "", codec: str = "") -> tuple[str, int, int]:
     """Decode UTF-8 in which some bytes are lost (``None``), guessing the lost bytes of a
     character from the plausibility model when at most two are missing.
 
-    ``before`` and ``after`` are the characters around the span, context for guesses.
-    Returns (text, characters lost, characters guessed).
+    ``before`` and ``after`` are the characters around the span, context for guesses;
+    ``codec`` the one the bytes were misread with, which a guess for bytes it turned
+    into U+FFFD must be consistent with. Returns (text, characters lost, characters guessed).
 
     >>> _utf8_decode(["统计".encode() + b"\\xe5\\xb1", "\\ufffd"])[0]
     '统计局'
@@ -721,11 +765,23 @@ def _utf8_decode(parts: list[bytes | str], before: str = "", after: str = "") ->
             run += 1
         left, right = tails[i], heads[i + run]
         prev = next((piece[-1] for piece in reversed(out) if piece), "")
+        if codec and _split_gap(markers, segments, i, left):
+            # the first and the last byte of one character lost, its middle byte kept
+            # (``！`` EF BC 81 read as Shift-JIS: U+FFFD, ``ｼ``, U+FFFD)
+            following = next((piece[0] for piece in [*decoded[i + 2 :], after] if piece), "")
+            ch = _fill_split(segments[i + 1], segments[i + 2][:4], codec, prev, following, script)
+            if ch:
+                out += [ch, decoded[i + 2]]
+                guessed += 1
+                i += 2
+                continue
         following = next((piece[0] for piece in [*decoded[i + run :], after] if piece), "")
         # a U+FFFD from a decoder stands for one byte, so a run of them can be filled
         # exactly; a run of ? (one per unencodable character) cannot
         exact = run if all(m == "\ufffd" for m in markers[i : i + run]) else 0
-        ch = _fill_gap(left, right, prev, following, script, exact) if run == 1 or exact else None
+        # the bytes after the gap, which the decoder read on from (see _misread_there)
+        misread, follow = (codec, segments[i + run][:4]) if exact else ("", b"")
+        ch = _fill_gap(left, right, prev, following, script, exact, misread, follow) if run == 1 or exact else None
         if ch:
             out.append(ch)
             guessed += 1
@@ -738,9 +794,56 @@ def _utf8_decode(parts: list[bytes | str], before: str = "", after: str = "") ->
     return "".join(out)[len(before) :], lost, guessed
 
 
+def _split_gap(markers: list[str], segments: list[bytes], i: int, left: bytes) -> bool:
+    """Gap ``i`` and the next are single U+FFFD around one lone continuation byte, with no
+    cut character before: the lead and last byte of one 3-byte character lost."""
+    return (
+        not left
+        and i + 1 < len(markers)
+        and markers[i] == markers[i + 1] == "\ufffd"
+        and len(segments[i + 1]) == 1
+        and 0x80 <= segments[i + 1][0] < 0xC0
+        and (i + 2 == len(markers) or bool(segments[i + 2]))
+    )
+
+
+@lru_cache(maxsize=1024)
+def _fill_split(middle: bytes, follow: bytes, codec: str, before: str, after: str, script: int) -> str | None:
+    """The character whose UTF-8 is a lost lead, ``middle`` and a lost last byte, of those
+    ``codec`` could have turned the lost bytes of into U+FFFD (see :func:`_misread_there`).
+
+    >>> _fill_split(b"\\xbc", b"", "cp932", "度", "", -1)
+    '！'
+    """
+    chars = []
+    for lead in _UTF8_LEADS3:
+        for last in _CONTINUATIONS:
+            if _misread_there(bytes([lead]), middle + bytes([last]), codec) and _misread_there(
+                bytes([last]), follow, codec
+            ):
+                chars.append((bytes([lead]) + middle + bytes([last])).decode("utf-8", errors="replace"))
+    best = _cheapest(_options(chars), before, after, script)
+    return best[1] if best and best[0] < 4.5 else None
+
+
 @lru_cache(maxsize=4096)
-def _fill_gap(left: bytes, right: bytes, before: str, after: str, script: int = 0, exact: int = 0) -> str | None:
-    """The character whose UTF-8 is ``left`` + lost bytes + ``right``, if one reads well."""
+def _fill_gap(
+    left: bytes,
+    right: bytes,
+    before: str,
+    after: str,
+    script: int = 0,
+    exact: int = 0,
+    codec: str = "",
+    follow: bytes = b"",
+) -> str | None:
+    """The character whose UTF-8 is ``left`` + lost bytes + ``right``, if one reads well.
+
+    With ``codec`` and ``follow`` (the bytes after the gap), only characters whose lost
+    bytes ``codec`` could not have read are options: UTF-8 ``将`` read as Shift-JIS
+    leaves ``蟆`` and U+FFFD for its last byte 0x86, and ``就`` (last byte 0xB1, which
+    Shift-JIS reads as ``ｱ``) cannot have left that.
+    """
     if left:
         need = 2 if left[0] < 0xE0 else 3 if left[0] < 0xF0 else 4
         missing = need - len(left) - len(right)
@@ -752,15 +855,20 @@ def _fill_gap(left: bytes, right: bytes, before: str, after: str, script: int = 
         return None
     if exact and exact != missing + (0 if left else 1):
         return None  # the lost bytes were not all one character's
-    best = _cheapest(_gap_options(left, right, missing), before, after, script)
+    best = _cheapest(_gap_options(left, right, missing, codec, follow), before, after, script) if codec else None
+    if best is None or best[0] >= 4.5:
+        # no character the decoder could have failed on reads well: the U+FFFD may not
+        # be the decoder's (a later step replaced a character), so any character will do
+        best = _cheapest(_gap_options(left, right, missing), before, after, script)
     # a guess must be a common character or a strong fit with its neighbours
     return best[1] if best and best[0] < 4.5 else None
 
 
 @lru_cache(maxsize=1024)
-def _gap_options(left: bytes, right: bytes, missing: int) -> _Options:
+def _gap_options(left: bytes, right: bytes, missing: int, codec: str = "", follow: bytes = b"") -> _Options:
     """Every character whose UTF-8 is ``left`` + ``missing`` bytes + ``right`` (any lead
-    byte of Chinese text when ``left`` is empty)."""
+    byte of Chinese text when ``left`` is empty); with ``codec``, only those whose lost
+    bytes, followed by ``follow``, ``codec`` turns into one U+FFFD each."""
     options: list[bytes] = []
     prefixes = [left] if left else [bytes([x]) for x in _UTF8_LEADS3]
     for prefix in prefixes:
@@ -770,6 +878,9 @@ def _gap_options(left: bytes, right: bytes, missing: int) -> _Options:
             options += [prefix + bytes([c]) + right for c in _CONTINUATIONS]
         else:
             options += [prefix + bytes([c, d]) + right for c in _CONTINUATIONS for d in _CONTINUATIONS]
+    if codec:
+        cut = len(left) if left else 0
+        options = [opt for opt in options if _misread_there(opt[cut : len(opt) - len(right)], follow, codec)]
     decoded = []
     for opt in options:
         try:
@@ -777,6 +888,20 @@ def _gap_options(left: bytes, right: bytes, missing: int) -> _Options:
         except UnicodeDecodeError:
             continue
     return _options(decoded)
+
+
+def _misread_there(lost: bytes, follow: bytes, codec: str) -> bool:
+    """Could ``codec`` have turned each byte of ``lost``, followed by ``follow``, into one
+    U+FFFD? Not when a byte reads as a character alone or with the next byte.
+
+    >>> _misread_there(b"\\x86", b"\\xe7\\xbb", "cp932"), _misread_there(b"\\xb1", b"\\xe7\\xbb", "cp932")
+    (True, False)
+    """
+    for j in range(len(lost)):
+        tail = (lost[j + 1 :] + follow)[:4]
+        if (lost[j : j + 1] + tail).decode(codec, errors="replace") != "\ufffd" + tail.decode(codec, errors="replace"):
+            return False
+    return True
 
 
 def _utf8_misread(text: str, start: int, end: int, codec: str, fold: bool) -> tuple[str, int, int] | None:
@@ -792,13 +917,49 @@ def _utf8_misread(text: str, start: int, end: int, codec: str, fold: bool) -> tu
         if data.isascii():
             return None
         decoded = data.decode("utf-8", errors="replace")
-        return decoded.replace("\ufffd", ""), decoded.count("\ufffd"), 0
+        if "\ufffd" not in decoded or not _alternates(codec).keys() & set(span):
+            return decoded.replace("\ufffd", ""), decoded.count("\ufffd"), 0
     parts = _encode_span(span, codec, fold)
     if parts is None:
         return None
     if all(isinstance(p, str) or p.isascii() for p in parts):
         return None
-    return _utf8_decode(parts, text[start - 1 : start], text[end : end + 1])
+    before, after = text[start - 1 : start], text[end : end + 1]
+    alternates = _alternates(codec)
+    for k, ch in enumerate(span):
+        # a character the codec reads from several byte pairs (cp932's NEC and IBM
+        # duplicates: ``√`` is 81E3 and 8795) encodes to one: try the others where
+        # that one leaves bytes that are not UTF-8 (``燕`` E7 87 95 reads as ``鍋√``)
+        if ch in alternates and not isinstance(parts[k], str):
+            lost = {}
+            for option in (parts[k], *alternates[ch]):
+                parts[k] = option
+                lost[option] = _utf8_decode(parts, before, after, codec)[1]
+            parts[k] = min(lost, key=lost.__getitem__)
+    return _utf8_decode(parts, before, after, codec)
+
+
+@lru_cache(maxsize=8)
+def _alternates(codec: str) -> dict[str, tuple[bytes, ...]]:
+    """The characters ``codec`` decodes from more than one byte pair, with the pairs its
+    encoder does not give them.
+
+    >>> _alternates("cp932")["√"]
+    (b'\\x87\\x95',)
+    """
+    if codec in ("cp1252", "gb18030"):
+        return {}
+    found: dict[str, list[bytes]] = {}
+    for lead in range(0x81, 0x100):
+        for trail in range(0x40, 0x100):
+            pair = bytes([lead, trail])
+            try:
+                ch = pair.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if len(ch) == 1 and _encode_char(ch, codec, False) != pair:
+                found.setdefault(ch, []).append(pair)
+    return {ch: tuple(pairs) for ch, pairs in found.items()}
 
 
 def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _Candidate | None:
@@ -817,8 +978,13 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
         return None
     if len(body) == 1 and not (marked and trailing_marker is False and _short_shift_ok(text, start, end)):
         return None
+    if not marked and _number_inside(body[:-1], codec):
+        # a digit in an ASCII run is a number of clean text (``3.5乜?2%``), not a folded
+        # fullwidth one, unless a ? marks the damage or NFKC made the run (``⒐`` -> ``9.``)
+        return None
+    chars = _unfold(body[:-1], codec)
     data = bytearray()
-    for ch in _unfold(body[:-1], codec):
+    for ch in chars:
         if drop_noise and "\ue000" <= ch <= "\uf8ff":
             continue
         b = _encode_char(ch, codec, fold=ch.isascii())
@@ -844,11 +1010,34 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
         middle = rest.decode(codec)
     except UnicodeDecodeError:
         return None
+    if any(ch < "\x80" for ch in middle):
+        # a single byte inside would have brought the decoder back in step there: the
+        # span would have ended at it
+        return None
+    if not marked and len(middle) < 1 + 2 * trailing_marker:
+        # nothing marks a lost byte here: the reading must rest on decoded characters
+        # more than on guessed ones (``甯傚?`` in UTF-8 read as GBK is not ``体競錶``)
+        return None
+    script = _script_of(text)
+    if not marked and len(body) == 2 and char_cost(body[0]) < UNKNOWN_HAN_COST:
+        # one character and a lone trail byte (``謩e`` for ``分別``) say little: the
+        # character must be one no news text uses (``蕊e`` in clean text stays)
+        return None
     before = text[start - 1] if start else ""
     after = text[end] if end < len(text) else ""
-    script = _script_of(text)
     first = _best_char(_lead_pairs(data[0]), codec, before, middle[:1] or after, script)
     if first is None:
+        return None
+    if not marked and (
+        (len(middle) < 3 and pair_bonus(before, first) + pair_bonus(first, middle[:1]) < 1.0)
+        or any(char_cost(ch) >= SUSPECT_COST for ch in middle)
+        or (han_cost(middle) or 0.0) > MAX_UNMARKED_HAN_COST
+        or _mixes_script(middle, script)
+    ):
+        # with no ? to say a byte was lost here, what the bytes read as must be ordinary
+        # text in the script of the line, and in a short span the guessed character must
+        # make a word with a neighbour (``謩e`` is ``分別``; ``玥X`` is not ``高琪``,
+        # nor ``槑X`` ``构鷺``)
         return None
     tail_char = ""
     if trailing_marker:
@@ -872,7 +1061,12 @@ def _shifted(text: str, start: int, end: int, codec: str, drop_noise: bool) -> _
         elif _EATEN_LT.match(text, end):
             eaten = "<"
     name = f"{'gbk' if codec == 'gb18030' else 'big5'} read out of step after a lost byte"
-    return _Candidate(start, end, first + middle + tail_char + eaten, name, 0, guessed=1 + trailing_marker, eaten=eaten)
+    bond = pair_bonus(before, first) + pair_bonus(first, (middle + tail_char)[:1] or after)
+    if tail_char:
+        bond += pair_bonus((first + middle)[-1], tail_char) + pair_bonus(tail_char, after)
+    return _Candidate(
+        start, end, first + middle + tail_char + eaten, name, 0, guessed=1 + trailing_marker, eaten=eaten, bond=bond
+    )
 
 
 @lru_cache(maxsize=256)
@@ -947,6 +1141,8 @@ def _clusters(text: str) -> list[tuple[int, int]]:
         spans.append((m.start(), m.end()))
     for m in _SHIFT_SIGNAL.finditer(text):
         spans.append((m.start(), m.end()))
+    for m in _lone_trail_pattern().finditer(text):
+        spans.append((m.start(), m.end()))
     spans.sort()
     merged: list[tuple[int, int]] = []
     for a, b in spans:
@@ -1001,34 +1197,110 @@ def _candidates(text: str, a: int, b: int) -> list[_Candidate]:
                         out.append(cand)
     # out-of-step spans start at a lost-byte marker (or anywhere near the cluster) and end
     # at the single-byte character that resynchronised the decoder
-    starts = {i for i in range(max(0, a - 12), b) if text[i] in _MARKERS} or set(range(lo, a + 1))
+    # a lead byte lost without a trace (no ?) leaves no marker: the span then starts at
+    # the cluster or a little before it (its first characters can look ordinary)
+    marked = sorted(i for i in range(max(0, a - 12), b) if text[i] in _MARKERS)[:MAX_SHIFT_STARTS]
+    starts = sorted({*marked, *range(max(0, a - UNMARKED_REACH), a + 1)})
     ends = [i + 1 for i in range(a, min(len(text), b + 40)) if text[i].isascii() or text[i] == "€"]
-    costs = [char_cost(ch) >= SUSPECT_COST for ch in text[: min(len(text), b + 40)]]
+    # evidence of damage per character: suspect characters, and decoder noise (twice)
+    costs = [_evidence(ch) for ch in text[: min(len(text), b + 40)]]
     # bounded: a decoder out of step comes back in step at the first single-byte
     # character or so, and a cluster full of ? (``?`` soup) must not cost starts x ends
-    for s in sorted(starts)[:MAX_SHIFT_STARTS]:
+    for s in starts:
         for e in [e for e in ends if e > s][:MAX_SHIFT_ENDS]:
             # cheap evidence first: suspect characters, a lone ASCII character that brought
-            # the decoder back in step in the middle of Chinese, or an eaten byte
+            # the decoder back in step in the middle of Chinese, or an eaten byte; a span
+            # between two lost-byte markers needs one suspect character
+            if text[s] not in _MARKERS and _MARKERS.intersection(text[s : e - 1]):
+                continue  # a marker inside: the lost byte is there, not before s
+            evidence = sum(costs[s:e])
+            # a span between two markers, with two characters or more and no other marker
+            # between them, and something suspect there (``?壬险恰?`` for ``比上涨。``)
+            bracketed = (
+                evidence > 0
+                and text[s] in _MARKERS
+                and text[e - 1] in _MARKERS
+                and e - s > 3
+                and not _MARKERS.intersection(text[s + 1 : e - 1])
+            )
             if (
-                sum(costs[s:e]) < 2
-                and not (text[s] in _MARKERS and _odd_resync(text, e))
-                and not (text[e - 1] in _MARKERS and (_EATEN_HASH.match(text, e) or _EATEN_LT.match(text, e)))
+                text[s] not in _MARKERS
+                and text[e - 1] in _MARKERS
+                and (e == len(text) or text[e].isalnum() and text[e].isascii())
             ):
+                # a ? before a digit or at the line end ends a span no ? starts: a lone
+                # trail byte just as well as a question mark (between two ?, see above)
+                evidence += 1
+            strong = (
+                evidence >= 2
+                or ((evidence or text[s] in _MARKERS) and _odd_resync(text, e))
+                or (text[e - 1] in _MARKERS and bool(_EATEN_HASH.match(text, e) or _EATEN_LT.match(text, e)))
+            )
+            if not strong and not bracketed:
                 continue
+            # a private-use character inside the span is a real byte pair (GBK's
+            # user-defined rows decode to it, and text read out of step meets them
+            # often); one just before the single byte that resynchronised the decoder
+            # (not a ?, which is what the decoder wrote for it) may instead be what a
+            # decoder wrote for that byte (the seed's ``扒穫\ue2d0€錢``): dropped only
+            # there, or when the bytes read as nothing
+            noise_at_resync = e - 2 > s and "\ue000" <= text[e - 2] <= "\uf8ff" and text[e - 1] not in _MARKERS
             for _, codec in SHIFTABLE:
-                for drop_noise in (True, False):
+                found = False
+                for drop_noise in (False, True):
+                    if drop_noise and (found and not noise_at_resync or not _has_pua(text, s, e)):
+                        break  # dropping noise changes nothing, or is not needed
                     cand = _shifted(text, s, e, codec, drop_noise)
-                    if cand is None:
-                        continue
-                    scored = _score(text, cand)
+                    scored = _score(text, cand) if cand else None
+                    if scored and not strong and any(char_cost(ch) >= SUSPECT_COST for ch in scored.after):
+                        scored = None  # on weak evidence, only a reading of ordinary text
                     if scored:
                         # a confirmed eaten byte is evidence the short span was damage
-                        scored.gain += 6.0 * bool(cand.eaten)
+                        scored.gain += 6.0 * bool(cand.eaten) + cand.bond
                         out.append(scored)
-                    if not any("\ue000" <= ch <= "\uf8ff" for ch in text[s:e]):
-                        break  # dropping noise changes nothing
+                        found = True
     return out
+
+
+# a run of ASCII characters with a digit in it
+_ASCII_RUN_DIGIT = re.compile(r"[\x00-\x7f]*[0-9][\x00-\x7f]*")
+
+
+def _number_inside(body: str, codec: str) -> bool:
+    """True when ``body`` holds a digit in a run of ASCII characters that is not one
+    character's NFKC expansion: a number of clean text, not a folded fullwidth digit.
+
+    >>> _number_inside("和3.5乜", "gb18030"), _number_inside("翱9.ぃ", "gb18030"), _number_inside("杲3衷", "gb18030")
+    (True, False, False)
+    """
+    expansions = _nfkc_expansions(codec)
+    return any(len(m.group()) > 1 and m.group() not in expansions for m in _ASCII_RUN_DIGIT.finditer(body))
+
+
+def _mixes_script(text: str, script: int) -> bool:
+    """True when ``text`` holds a character only the other script uses than ``script``
+    (1 Traditional, -1 Simplified): ``臟`` read out of Simplified text is a wrong reading.
+
+    >>> _mixes_script("炎症臟", -1), _mixes_script("炎症臟", 1), _mixes_script("分別", 0)
+    (True, False, False)
+    """
+    for ch in text:
+        trad, simp = _char_script(ch)
+        if (trad and script < 0) or (simp and script > 0):
+            return True
+    return False
+
+
+@lru_cache(maxsize=65536)
+def _evidence(ch: str) -> int:
+    """How much ``ch`` says the text around it is damaged: 2 for decoder noise (private
+    use, U+FFFD, C1 controls), 1 for a suspect character, 0 for ordinary text."""
+    cost = char_cost(ch)
+    return 2 if cost >= NOISE_COST else int(cost >= SUSPECT_COST)
+
+
+def _has_pua(text: str, start: int, end: int) -> bool:
+    return any("\ue000" <= ch <= "\uf8ff" for ch in text[start:end])
 
 
 def _repair_cjk(result: LineRepair) -> None:
