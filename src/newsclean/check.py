@@ -38,7 +38,7 @@ from newsclean.findings import (
 )
 from newsclean.io.sinks import AtomicFile
 from newsclean.io.sources import STDIN, iter_documents
-from newsclean.pipeline import Pipeline
+from newsclean.pipeline import Pipeline, one_folder
 from newsclean.report import Report
 
 BASELINE_VERSION = 1
@@ -130,7 +130,7 @@ def collect(
             yield doc
 
     exclude = [config.baseline] if config.baseline else []
-    pipeline = pipeline or Pipeline(config)
+    pipeline = pipeline or Pipeline(config, folder_grouped=one_folder(inputs))
     report = Report()
     findings: list[Finding] = []
     for doc in pipeline.run(counted(documents_of(inputs, config, exclude))):

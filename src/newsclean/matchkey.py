@@ -47,7 +47,7 @@ NGRAM = 3
 BANDS = 10
 ROWS = 2
 #: sketch version, stored in persistent indexes: change it when the hashing changes
-SKETCH_VERSION = f"minhash-{NGRAM}gram-{BANDS}x{ROWS}-v1"
+SKETCH_VERSION = f"minhash-{NGRAM}gram-{BANDS}x{ROWS}-numbers-v2"
 
 #: characters of a key that its sketch is taken over
 SKETCH_CHARS = 2000
@@ -67,7 +67,9 @@ _NUMBER = re.compile(
     r"(?:(?<=\d)\d*(?:[.,:/]\d+)*|(?<!\d)[〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟]*)"
 )
 
-_HAS_NUMBER = re.compile(r"[\d〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟]")
+_NUMBER_OR_NEWLINE = re.compile(_NUMBER.pattern + "|\n")
+_SPACE_NOT_NEWLINE = re.compile(r"[^\S\n]")
+
 
 _MASK = (1 << 64) - 1
 
@@ -122,12 +124,13 @@ def keys_and_numbers(texts: Sequence[str]) -> tuple[list[str], list[str]]:
     # newlines cannot occur inside a paragraph, so they safely separate them for one call
     folded = nfkc("\n".join(t.replace("\n", " ") for t in texts))
     simplified = converter("t2s").convert(folded)
-    parts = simplified.split("\n")
     # one regex pass over the whole document (the class leaves the newlines alone)
     keys = _NON_WORD_CHAR.sub("", simplified.casefold()).replace("_", "").split("\n")
     # casefolding touches no digit, numeral or separator, so numbers come from the
-    # uncased text; most paragraphs have no digit at all and skip the regexes
-    numbers = [" ".join(_NUMBER.findall(_SPACE.sub("", part))) if _HAS_NUMBER.search(part) else "" for part in parts]
+    # uncased text; one findall over the document, the newlines marking where each
+    # paragraph's numbers end (number tokens hold neither spaces nor newlines)
+    found = " ".join(_NUMBER_OR_NEWLINE.findall(_SPACE_NOT_NEWLINE.sub("", simplified)))
+    numbers = [part.strip(" ") for part in found.split("\n")]
     return keys, numbers
 
 
@@ -279,16 +282,29 @@ def unpack_sketches(packed: tuple) -> Sketches:
 def sketch_hashes(keys: Sequence[str], numbers: Sequence[str], min_chars: int) -> list[list[int]]:
     """What the cross-document index stores and looks up per paragraph: the LSH band
     hashes plus :func:`exact_hash`, for keys of at least ``min_chars`` characters (others
-    get none).
+    get none). The bands are salted with the number signature: copies must have the same
+    numbers, so template sentences with other figures ("…同比上涨3.2%" / "…同比上涨4.1%")
+    are never even candidates.
 
-    >>> [len(h) for h in sketch_hashes(["国家网信办通报八十四款违规应用", "央行"], ["八十四", ""], 5)]
-    [11, 0]
+    >>> a, b, c = sketch_hashes(["国家统计局今天发布数据", "国家统计局今天发布数据", "央行"], ["3.2", "4.1", ""], 5)
+    >>> len(a), len(c), set(a) & set(b)
+    (11, 0, set())
     """
     long = [i for i, k in enumerate(keys) if len(k) >= min_chars]
     out: list[list[int]] = [[] for _ in keys]
     for i, bands in zip(long, band_hashes([keys[i] for i in long]), strict=True):
-        out[i] = [*bands, exact_hash(keys[i], numbers[i])]
+        salt = _numbers_salt(numbers[i])
+        out[i] = [*(bands if not salt else [b ^ salt for b in bands]), exact_hash(keys[i], numbers[i])]
     return out
+
+
+def _numbers_salt(numbers: str) -> int:
+    """A stable signed 64-bit hash of a number signature; 0 for none."""
+    if not numbers:
+        return 0
+    return int.from_bytes(
+        hashlib.blake2b(numbers.encode(), digest_size=8, person=b"numbers").digest(), "little", signed=True
+    )
 
 
 def exact_hash(key: str, numbers: str) -> int:

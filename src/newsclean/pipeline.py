@@ -5,11 +5,17 @@ results coming back in input order so output is identical for any number of jobs
 the first corpus stage on, stages run in the main process in input order. If a corpus
 stage needs to observe the whole corpus first, the mapped documents are spooled to a
 temporary file while it observes, then read back: memory stays bounded and stdin works.
+
+Observing needs every document of a *group* (a site: the folder, or a ``url`` domain),
+not of the corpus. When the input is one folder, whose walk yields each folder's files
+together, the spool is drained each time the folder changes: the corpus stages then run
+beside the workers instead of after them.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import signal
 import tempfile
@@ -17,7 +23,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import IO
+from typing import IO, Any
 
 from newsclean.config import Config, ConfigError
 from newsclean.document import Document
@@ -27,6 +33,12 @@ from newsclean.stages import REGISTRY, Stage
 REQUIRED = frozenset({"decode", "extract"})
 #: a batch sent to a worker closes at this many input bytes even if not full
 BATCH_BYTES = 4 * 1024 * 1024
+
+
+def one_folder(inputs: list[str]) -> bool:
+    """True when the input is a single folder: its walk yields each folder's files together
+    (see :class:`Pipeline`'s ``folder_grouped``)."""
+    return len(inputs) == 1 and os.path.isdir(inputs[0])
 
 
 def build_stages(config: Config, registry: list[type[Stage]] | None = None) -> list[Stage]:
@@ -67,31 +79,70 @@ def finish_document(doc: Document) -> Document:
 
 
 _worker_stages: list[Stage] = []
+_worker_observers: list[Stage] = []
 
 
 #: signals the main process handles (Ctrl-C, kill); workers must not
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
-def _init_worker(config: Config, names: list[str]) -> None:
+def _init_worker(config: Config, names: list[str], observers: list[str]) -> None:
     """Worker set-up: Ctrl-C and SIGTERM are for the main process, which ends the run;
     a signal reaching a worker kills it outright. A worker inheriting the main process's
     SIGTERM handler would raise KeyboardInterrupt while holding the task queue's lock,
     and shutting the pool down would then wait for it forever."""
-    global _worker_stages
+    global _worker_stages, _worker_observers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
-    _worker_stages = [s for s in build_stages(config) if s.name in names]
+    stages = build_stages(config)
+    _worker_stages = [s for s in stages if s.name in names]
+    _worker_observers = [s for s in stages if s.name in observers]
 
 
-def _process_batch(batch: list[Document]) -> list[Document]:
+def observations(doc: Document, observers: list[Stage]) -> list[Any] | None:
+    """Each observer's summary of a processed document (None for errored and dropped ones)."""
+    if doc.error or doc.dropped:
+        return None
+    out = []
+    for stage in observers:
+        try:
+            out.append(stage.observation(doc))
+        except Exception as exc:  # noqa: BLE001 - one bad document must not end the run
+            doc.error = f"internal error in stage {stage.name}: {type(exc).__name__}: {exc} (please report this)"
+            doc.raw = None
+            return None
+    return out
+
+
+def segment_of(doc: Document) -> str | None:
+    """The folder a document's group is, or None when its group is not its folder (a
+    ``url`` domain: such groups may come back later in the input).
+
+    >>> segment_of(Document(source="news/site-a/1.txt", group="news/site-a"))
+    'news/site-a'
+    >>> segment_of(Document(source="dump.jsonl#3", group="www.example.com")) is None
+    True
+    """
+    folder = doc.source.rpartition("#")[0] if "#" in doc.source else doc.source
+    return doc.group if doc.group == folder.rpartition("/")[0] else None
+
+
+def _process_batch(batch: list[Document]) -> list[Document] | list[tuple[list[Any] | None, str | None, bytes]]:
     out = []
     for doc in batch:
         for stage in _worker_stages:
             doc = run_stage(stage, doc)
         out.append(doc)
-    return out
+    if not _worker_observers:
+        return out
+    # The main process only needs the summaries now and the documents once their group is
+    # observed: they go straight to its spool as the bytes pickled here, unpickled once
+    # there instead of unpickled, pickled and unpickled again.
+    return [
+        (observations(doc, _worker_observers), segment_of(doc), pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+        for doc in out
+    ]
 
 
 class _WorkerPool:
@@ -103,15 +154,17 @@ class _WorkerPool:
     worker becomes an error. (``multiprocessing.Pool`` would wait forever instead.)
     """
 
-    def __init__(self, workers: int, config: Config, names: list[str]) -> None:
+    def __init__(self, workers: int, config: Config, names: list[str], observers: list[str]) -> None:
         methods = multiprocessing.get_all_start_methods()
         self.context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        self.args = (workers, config, names)
+        self.args = (workers, config, names, observers)
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        workers, config, names = self.args
-        return ProcessPoolExecutor(workers, mp_context=self.context, initializer=_init_worker, initargs=(config, names))
+        workers, config, names, observers = self.args
+        return ProcessPoolExecutor(
+            workers, mp_context=self.context, initializer=_init_worker, initargs=(config, names, observers)
+        )
 
     def submit(self, batch: list[Document]) -> tuple[list[Document], Future, ProcessPoolExecutor]:
         # Workers are forked on submit: they start with the stop signals blocked, until
@@ -127,7 +180,7 @@ class _WorkerPool:
             broken.shutdown(wait=False, cancel_futures=True)
             self.executor = self._start()
 
-    def result(self, batch: list[Document], future: Future, executor: ProcessPoolExecutor) -> list[Document]:
+    def result(self, batch: list[Document], future: Future, executor: ProcessPoolExecutor) -> list[Any]:
         try:
             return future.result()
         except BrokenProcessPool:
@@ -146,7 +199,7 @@ class _WorkerPool:
                 self._restart(alone[2])
                 doc.error = "a worker process died while cleaning this document (out of memory?); skipped"
                 doc.raw, doc.text = None, None
-                out.append(doc)
+                out.append((None, segment_of(doc), pickle.dumps(doc)) if self.args[3] else doc)
         return out
 
     def close(self, cancel: bool) -> None:
@@ -177,22 +230,27 @@ class Pipeline:
     ['标题\\n正文。']
     """
 
-    def __init__(self, config: Config, stages: list[Stage] | None = None) -> None:
+    def __init__(self, config: Config, stages: list[Stage] | None = None, *, folder_grouped: bool = False) -> None:
+        """``folder_grouped``: the documents come folder by folder, no folder twice (one
+        input folder): observing corpus stages may then work a folder at a time."""
         self.config = config
+        self.folder_grouped = folder_grouped
         self.stages = build_stages(config) if stages is None else stages
         split = next((i for i, s in enumerate(self.stages) if s.corpus), len(self.stages))
         self.mapped = self.stages[:split]
         self.sequential = self.stages[split:]
 
-    def _map(self, docs: Iterable[Document]) -> Iterator[Document]:
+    def _map(self, docs: Iterable[Document], observers: list[Stage]) -> Iterator[Any]:
+        """The documents through the per-document stages: documents, or with observers,
+        (summaries, document or its pickled bytes) pairs."""
         workers = self.config.workers
         if workers <= 1:
             for doc in docs:
                 for stage in self.mapped:
                     doc = run_stage(stage, doc)
-                yield doc
+                yield (observations(doc, observers), segment_of(doc), doc) if observers else doc
             return
-        pool = _WorkerPool(workers, self.config, [s.name for s in self.mapped])
+        pool = _WorkerPool(workers, self.config, [s.name for s in self.mapped], [s.name for s in observers])
         try:
             pending: deque[tuple[list[Document], Future, ProcessPoolExecutor]] = deque()
             for batch in _batches(docs, self.config.batch_size):
@@ -208,10 +266,10 @@ class Pipeline:
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         """Every document, processed, in input order (kept, dropped and errored alike)."""
-        mapped = self._map(docs)
         observers = [s for s in self.sequential if s.needs_observe]
+        mapped = self._map(docs, observers)
         if observers:
-            mapped = self._observe(mapped, observers)
+            mapped = self._observe(mapped, observers, self.folder_grouped)
         for doc in mapped:
             for stage in self.sequential:
                 doc = run_stage(stage, doc)
@@ -220,16 +278,37 @@ class Pipeline:
             stage.finish()
 
     @staticmethod
-    def _observe(docs: Iterator[Document], observers: list[Stage]) -> Iterator[Document]:
+    def _observe(
+        items: Iterator[tuple[list[Any] | None, str | None, Document | bytes]],
+        observers: list[Stage],
+        folder_grouped: bool,
+    ) -> Iterator[Document]:
         spool: IO[bytes] = tempfile.TemporaryFile(prefix="newsclean-spool-")
-        with spool:
-            count = 0
-            for doc in docs:
-                if not doc.error and not doc.dropped:
-                    for stage in observers:
-                        stage.observe(doc)
-                pickle.dump(doc, spool, protocol=pickle.HIGHEST_PROTOCOL)
-                count += 1
+
+        def drain(count: int) -> Iterator[Document]:
             spool.seek(0)
             for _ in range(count):
-                yield pickle.load(spool)
+                size = int.from_bytes(spool.read(8), "little")
+                yield pickle.loads(spool.read(size))
+            spool.seek(0)
+            spool.truncate()
+
+        with spool:
+            count = 0
+            current: str | None = None
+            for summaries, segment, doc in items:
+                if summaries is not None:  # errored and dropped documents belong to no segment
+                    if segment is None:
+                        folder_grouped = False  # a url-domain group: only the end closes it
+                    elif folder_grouped and count and segment != current:
+                        # every document of the folder before has been observed
+                        yield from drain(count)
+                        count = 0
+                    current = segment
+                    for stage, summary in zip(observers, summaries, strict=True):
+                        stage.absorb(summary)
+                blob = doc if isinstance(doc, bytes) else pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
+                spool.write(len(blob).to_bytes(8, "little"))
+                spool.write(blob)
+                count += 1
+            yield from drain(count)

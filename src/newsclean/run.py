@@ -25,7 +25,7 @@ from newsclean.document import Document
 from newsclean.findings import code_for_error, code_for_event
 from newsclean.io.sinks import STDOUT, AtomicFile, OutputError, dumps
 from newsclean.io.sources import iter_documents
-from newsclean.pipeline import Pipeline
+from newsclean.pipeline import Pipeline, one_folder
 from newsclean.report import Report
 
 #: fields newsclean writes; an input field of the same name wins, ours moves to newsclean_<name>
@@ -170,7 +170,7 @@ def clean(
         exclude = [f.path for f in files if f.path != "-"] + [f.temp_path for f in files if f.temp_path]
         if outputs.report and outputs.report != "-":
             exclude.append(outputs.report)
-        pipeline = Pipeline(config)
+        pipeline = Pipeline(config, folder_grouped=one_folder(inputs))
         # closing(): on a write error the pipeline (and its worker pool) is shut down here,
         # not whenever the generator happens to be collected
         with closing(pipeline.run(iter_documents(inputs, config, exclude=exclude))) as documents:

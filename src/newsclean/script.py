@@ -34,27 +34,40 @@ _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f
 _marks: dict[str, int] = {}  # char -> 1 Traditional-only, -1 Simplified-only, 0 neither
 
 
+#: str.translate tables deleting the Traditional-only / Simplified-only characters: the
+#: counts are then length differences, computed in C
+_DELETE_TRAD: dict[int, None] = {}
+_DELETE_SIMP: dict[int, None] = {}
+_ASTRAL_HAN = re.compile("[\U00020000-\U0003134f]")
+_BMP_HAN_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+
+
 def _learn(chars: list[str]) -> None:
     joined = "\n".join(chars)  # one C call each; newlines stop phrase matching across chars
     as_simp = converter("t2s").convert(joined).split("\n")
     as_trad = converter("s2t").convert(joined).split("\n")
     for ch, s, t in zip(chars, as_simp, as_trad, strict=False):
-        _marks[ch] = 1 if s != ch and t == ch else (-1 if t != ch and s == ch else 0)
+        mark = 1 if s != ch and t == ch else (-1 if t != ch and s == ch else 0)
+        _marks[ch] = mark
+        if mark > 0:
+            _DELETE_TRAD[ord(ch)] = None
+        elif mark < 0:
+            _DELETE_SIMP[ord(ch)] = None
 
 
 def script_counts(text: str) -> tuple[int, int]:
-    """(Traditional-only, Simplified-only) character counts."""
-    unseen = sorted({ch for ch in text if ch not in _marks and is_han(ch)})
-    if unseen:
-        _learn(unseen)
-    trad = simp = 0
-    for ch in text:
-        mark = _marks.get(ch, 0)
-        if mark > 0:
-            trad += 1
-        elif mark < 0:
-            simp += 1
-    return trad, simp
+    """(Traditional-only, Simplified-only) character counts.
+
+    >>> script_counts("新聞报道 2024")
+    (1, 1)
+    """
+    if not _marks:  # every BMP Han character at once, on first use (a few ms)
+        _learn([chr(cp) for start, end in _BMP_HAN_BLOCKS for cp in range(start, end)])
+    if _ASTRAL_HAN.search(text):
+        unseen = sorted({ch for ch in _ASTRAL_HAN.findall(text) if ch not in _marks})
+        if unseen:
+            _learn(unseen)
+    return len(text) - len(text.translate(_DELETE_TRAD)), len(text) - len(text.translate(_DELETE_SIMP))
 
 
 def detect_script(text: str) -> str:

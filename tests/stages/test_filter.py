@@ -146,6 +146,14 @@ HARD_NEGATIVES = [
     "分析师称，上述预测仅供参考，不构成投资建议。",
     "作者：王安忆，《长恨歌》获茅盾文学奖。",
     "点我名字的那位同学请站起来。",
+    "各地要高度关注极端天气可能引发的次生灾害。",
+    "网友纷纷为这位外卖小哥点赞。",
+    "公众号“财经观察”发文称，该企业存在违规行为。",
+    "楼主称，自己在小区门口被车撞了。",
+    "他在回复5名记者的提问时表示，调查仍在进行。",
+    "推动高质量发展，推进中国式现代化。",
+    "恒指收报16500点，涨1.2%。",
+    "消息来源称，谈判已进入最后阶段。",
 ]
 
 
@@ -154,6 +162,74 @@ def test_hard_negatives_survive_untouched() -> None:
         doc = run(f"今天上午，市政府召开新闻发布会。\n{line}")
         assert doc.clean_text.splitlines()[-1] == line, [e.rule for e in doc.events]
         assert not doc.events
+
+
+# Pages that are not news sites: a WeChat account post, a Discuz! thread, a PTT post with
+# push comments, a wire press release. Furniture lines go; the story and a ticker that is
+# written as a sentence stay.
+WECHAT = """👆点击上方蓝字 关注我们
+原创 周然 城事观察 2024-03-12 08:05 发表于上海
+本市今年将新增公共充电桩两万个，重点覆盖老旧小区和郊区新城。
+市交通委表示，居民可通过“随申办”查询附近充电桩的空闲情况。
+- END -
+▼往期推荐▼
+地铁18号线二期年底通车
+五个新城公交线网优化方案公布
+版权归原作者所有，如有侵权请联系删除
+投稿邮箱：tougao@example.com
+喜欢就点个赞吧"""
+
+FORUM = """楼主| 发表于 2024-3-5 12:30:12 | 只看该作者 |倒序浏览 |阅读模式
+本帖最后由 老王 于 2024-3-5 12:45 编辑
+小区门口的路修了半年还没修好，早晚高峰堵得走不动。
+街道办回复说，工程因管线迁改延期，预计四月底完工。
+回复 举报
+来自Android客户端
+沙发"""
+
+PTT = """作者 abc123 (小明) 看板 Gossiping
+標題 [新聞] 台積電宣布赴日設廠
+時間 Tue Mar  5 12:30:00 2024
+台積電今日宣布，將在日本熊本設立第二座晶圓廠，預計2027年量產。
+--
+※ 發信站: 批踢踢實業坊(ptt.cc), 來自: 1.2.3.4 (臺灣)
+※ 文章網址: https://www.ptt.cc/bbs/Gossiping/M.1709613000.A.123.html
+推 user01: 護國神山 03/05 12:40
+噓 troll99: 又來了 03/05 12:41"""
+
+WIRE = """北京2024年3月5日 /美通社/ -- 某某科技有限公司今日宣布推出新一代储能产品。
+该产品能量密度较上一代提升20%，将于二季度上市。
+消息来源：某某科技有限公司
+媒体垂询：
+联系人：张女士 电话：010-12345678 邮箱：pr@example.cn
+查看原始内容：https://www.prnewswire.com/news-releases/example-302080000.html"""
+
+
+def test_wechat_forum_ptt_and_wire_furniture_goes_story_stays() -> None:
+    expected = {
+        WECHAT: [
+            "本市今年将新增公共充电桩两万个，重点覆盖老旧小区和郊区新城。",
+            "市交通委表示，居民可通过“随申办”查询附近充电桩的空闲情况。",
+        ],
+        FORUM: [
+            "小区门口的路修了半年还没修好，早晚高峰堵得走不动。",
+            "街道办回复说，工程因管线迁改延期，预计四月底完工。",
+        ],
+        PTT: ["台積電今日宣布，將在日本熊本設立第二座晶圓廠，預計2027年量產。"],
+        WIRE: [
+            "北京2024年3月5日 /美通社/ -- 某某科技有限公司今日宣布推出新一代储能产品。",
+            "该产品能量密度较上一代提升20%，将于二季度上市。",
+        ],
+    }
+    for page, story in expected.items():
+        doc = run(page)
+        assert doc.clean_text.splitlines() == story, [e.before for e in doc.events]
+
+
+def test_ticker_strip_goes_ticker_sentence_stays() -> None:
+    doc = run("恒指 16,512.92 -0.68% 國企指數 5,621.33 -0.9%\n恒指收報16,512點，跌0.68%，成交額1,023億元。")
+    assert doc.clean_text == "恒指收報16,512點，跌0.68%，成交額1,023億元。"
+    assert [e.rule for e in doc.events] == ["ticker-line"]
 
 
 _ARTICLE_CHARS = st.sampled_from(

@@ -50,10 +50,13 @@ else:  # pragma: no cover
 
 KINDS = ("drop", "field", "fix", "detector")
 #: the built-in rule files, in this package
-BUILTIN_FILES = ("spam.toml", "boilerplate.toml", "artefacts.toml")
+BUILTIN_FILES = ("spam.toml", "boilerplate.toml", "notices.toml", "artefacts.toml", "social.toml")
 #: lines longer than this are article text for the whole-line rules (boilerplate is short);
 #: it also bounds the work the combined regex does per line
 LINE_RULE_MAX_CHARS = 200
+#: English says in about 400 characters what Chinese says in 200 (the platform notices
+#: some sites print under each article): mostly-ASCII lines get this larger bound
+LATIN_LINE_MAX_CHARS = 400
 #: lines longer than this are tried against the whole-line rules only if they contain one
 #: of the keywords below (or a rule's own ``keywords``): long lines are nearly always
 #: article prose, and the keyword search is much cheaper than the combined rules
@@ -86,6 +89,23 @@ class Rule:
     negative: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
     origin: str = ""
+
+
+def _mostly_latin(text: str) -> bool:
+    """At most one character in five outside ASCII (CJK takes 3 bytes in UTF-8, so the byte
+    count tells cheaply): an English line, which needs more characters.
+
+    >>> _mostly_latin("Notice: the content above is uploaded by a user."), _mostly_latin("版权所有")
+    (True, False)
+    """
+    return len(text.encode("utf-8", "surrogatepass")) * 5 <= len(text) * 7
+
+
+def _data_words(rule: Rule) -> list[str]:
+    """The words of a rule's data lists (``terms``, ``strong_terms``, ``news_words`` ...):
+    they are written in Simplified and matched against folded lines, so their characters
+    join the fold."""
+    return [w for value in rule.data.values() if isinstance(value, list) for w in value if isinstance(w, str)]
 
 
 def _known_chars() -> list[str]:
@@ -133,8 +153,7 @@ class RulePack:
         Simplified form the rules are written in."""
         chars: set[str] = set()
         for rule in self.rules.values():
-            texts = [rule.pattern or "", str(rule.data.get("fields_pattern", ""))]
-            texts += [t for t in rule.data.get("terms", ()) if isinstance(t, str)]
+            texts = [rule.pattern or "", str(rule.data.get("fields_pattern", ""))] + _data_words(rule)
             for text in texts:
                 chars.update(_HAN.findall(text))
         table: dict[int, str] = {}
@@ -170,6 +189,10 @@ class RulePack:
         """False when ``text`` cannot be boilerplate: too long, or long with no keyword."""
         n = len(text)
         if n <= LONG_LINE_CHARS:
+            return True
+        if n <= LATIN_LINE_MAX_CHARS and _mostly_latin(text):
+            # English lines are rare in Chinese news, and English keywords would make the
+            # hint stop at every Latin letter of every Chinese line: try them all.
             return True
         return n <= LINE_RULE_MAX_CHARS and self._long_line_hint.search(text) is not None
 

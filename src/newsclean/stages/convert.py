@@ -74,5 +74,6 @@ class Convert(Stage):
                     )
                 )
                 para.text = new
-        doc.meta["script"] = detect_script(doc.clean_text)
+        # t2s leaves no Traditional-only character: no need to look again
+        doc.meta["script"] = "hans" if self.opencc == "t2s" else detect_script(doc.clean_text)
         return doc

@@ -54,6 +54,10 @@ _ANNOTATION = re.compile(r"([\u3400-\u9fff])[(（]([a-zāáǎàēéěèīíǐì�
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,7}|#[xX][0-9a-fA-F]{2,6});")
 _SPACE_ENTITIES = frozenset({"&nbsp;", "&ensp;", "&emsp;", "&thinsp;", "&#160;", "&#12288;"})
 _SPACE_RUN = re.compile(r"[ \t]{2,}")
+#: a clause or sentence end that spam lines never have (they may shout with ！)
+_CLAUSE_END = re.compile(r"[。；;]")
+#: a quoted span: spam words in quotes are being reported on, not advertised
+_QUOTED = re.compile(r"[“\"「『‘][^”\"」』’]{0,30}[”\"」』’]")
 _SEGMENT_SPLIT = re.compile(r"[,，;；|/\s]+")
 #: weaker separators, tried only when a line has no comma-like ones: 、 lists real things in
 #: prose, and _ - join words in URLs and names, so these lines need every segment to hit
@@ -151,14 +155,33 @@ def decode_entities(text: str) -> str:
     return _SPACE_RUN.sub(" ", out) if out != text else out
 
 
+def _word_regex(words: list[str]) -> re.Pattern[str] | None:
+    """One alternation of ``words``, longest first; Latin words ("av", "dj") only as whole
+    words, not inside "Java" or "Django"."""
+    parts = []
+    for word in sorted(set(words), key=len, reverse=True):
+        escaped = re.escape(word)
+        parts.append(f"(?<![a-z]){escaped}(?![a-z])" if word.isascii() and word.isalpha() else escaped)
+    if not parts:
+        return None
+    # The class lookahead lets the engine skip most positions with a bitmap test.
+    first = "".join(sorted({re.escape(c) for w in words for c in (w[0].lower(), w[0].upper())}))
+    return re.compile(f"(?=[{first}])(?:{'|'.join(parts)})", re.I)
+
+
 class KeywordStuffing:
-    """Keyword-stuffed SEO lines: many short phrases, most holding a spam term or a domain.
+    """Keyword-stuffed SEO lines: many short phrases, most holding a spam term or a domain;
+    or a short promotional line with words that only spam uses (彩金, 无码, 代开发票).
 
     >>> from newsclean.rules import load_rules
     >>> spam = KeywordStuffing(load_rules())
     >>> spam.matches("澳门威尼斯人官网,百家乐真人娱乐城,六合彩开奖结果,时时彩投注平台")
     True
+    >>> spam.matches("金沙娱乐城官网-注册送彩金")
+    True
     >>> spam.matches("警方捣毁一个网络赌博团伙,查获色情网站3个,涉案金额达500万元。")
+    False
+    >>> spam.matches("打击“娱乐城”“注册送彩金”广告 警方查处多个平台")
     False
     """
 
@@ -169,17 +192,42 @@ class KeywordStuffing:
         self.min_hits = int(rule.data.get("min_hits", 3))
         self.min_share = float(rule.data.get("min_share", 0.5))
         self.max_mean = float(rule.data.get("max_mean_segment_chars", 14))
-        parts = []
-        for term in sorted({pack.fold(t) for t in rule.data.get("terms", ())}, key=len, reverse=True):
-            escaped = re.escape(term)
-            # Latin terms ("av", "dj") only as whole words: not inside "Java" or "Django".
-            parts.append(f"(?<![a-z]){escaped}(?![a-z])" if term.isascii() and term.isalpha() else escaped)
-        self.terms = re.compile("|".join(parts), re.I) if parts else None
+        self.terms = _word_regex([pack.fold(t) for t in rule.data.get("terms", ())])
+        self.strong = _word_regex([pack.fold(t) for t in rule.data.get("strong_terms", ())])
+        self.promo = _word_regex([pack.fold(t) for t in rule.data.get("promo_terms", ())])
+        self.news = _word_regex([pack.fold(t) for t in rule.data.get("news_words", ())])
+        self.strong_min = int(rule.data.get("strong_min", 2))
+        self.promo_min = int(rule.data.get("promo_min", 1))
+        self.strong_max = int(rule.data.get("strong_max_chars", 100))
 
     def matches(self, text: str, folded: str | None = None) -> bool:
-        if self.terms is None or _SENTENCE_END.search(text):
+        if self.terms is None or _CLAUSE_END.search(text):
             return False
         folded = folded if folded is not None else self.pack.fold(text)
+        if _SENTENCE_END.search(text):
+            # Spam shouts (注册就送！), so ！ and ? do not rule out the promotional test.
+            return self._promotional(folded)
+        return self._stuffed(folded) or self._promotional(folded)
+
+    def _promotional(self, folded: str) -> bool:
+        """A short line with strong spam words and sales talk, and none of the words of a
+        report about it. Words in quotes are being talked about, so they do not count."""
+        if self.strong is None or len(folded) > self.strong_max or not self.strong.search(folded):
+            return False
+        if self.news is not None and self.news.search(folded):
+            return False
+        bare = _QUOTED.sub(" ", folded)
+        strong = {m.group(0).lower() for m in self.strong.finditer(bare)}
+        if not strong:
+            return False
+        if len(strong) >= self.strong_min:
+            return True
+        rest = self.strong.sub(" ", bare)
+        promo = {m.group(0).lower() for m in self.promo.finditer(rest)} if self.promo else set()
+        return len(promo) >= self.promo_min
+
+    def _stuffed(self, folded: str) -> bool:
+        """Many short phrases, most of them holding a spam term or a domain name."""
         segments = [s for s in _SEGMENT_SPLIT.split(folded) if s]
         if len(segments) == 1:
             listed = [s for s in _LIST_SPLIT.split(folded) if s]
@@ -192,6 +240,35 @@ class KeywordStuffing:
             return False
         hits = sum(1 for s in segments if self.terms.search(s) or _DOMAIN.search(s))
         return hits >= self.min_hits and hits >= self.min_share * len(segments)
+
+
+#: one space between two CJK characters (Han or full-width punctuation)
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_SPACE_IN_CJK = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+#: a letter-spaced line has at least this many tokens, and this share of one character
+LETTER_SPACED_MIN_TOKENS = 4
+LETTER_SPACED_MIN_SHARE = 0.75
+
+
+def close_letter_spacing(text: str) -> str | None:
+    """``text`` with the spaces between its CJK characters taken out, when it is
+    letter-spaced furniture (most tokens one character long); ``None`` otherwise.
+
+    Some sites space out their footers character by character, which hides them from the
+    rules; only the matching uses the closed form, the line itself is never rewritten.
+
+    >>> close_letter_spacing("新 华 网 版 权 所 有 ，未 经 授 权 禁 止 转 载")
+    '新华网版权所有，未经授权禁止转载'
+    >>> close_letter_spacing("张三 李四 王五") is None
+    True
+    """
+    tokens = text.split()
+    if len(tokens) < LETTER_SPACED_MIN_TOKENS:
+        return None
+    if sum(1 for t in tokens if len(t) == 1) < LETTER_SPACED_MIN_SHARE * len(tokens):
+        return None
+    closed = _SPACE_IN_CJK.sub("", text)
+    return closed if closed != text else None
 
 
 def is_prose(text: str) -> bool:
@@ -242,6 +319,7 @@ class Filter(Stage):
         self.pinyin = PinyinAnnotations() if "pinyin-annotation" in rules else None
         self.entities = "html-entity" in rules
         self.related_on = "related-list" in rules
+        self.letter_spaced = "letter-spaced" in rules
         tail = rules.get("tail-tag")
         self.tail_max = int(tail.data.get("max_chars", 12)) if tail else 0
 
@@ -289,7 +367,7 @@ class Filter(Stage):
             para.text = text
             # Folding costs; only lines the line rules may match, or spam candidates, need it.
             maybe_line = self.pack.may_match_line(text)
-            maybe_spam = self.spam is not None and not _SENTENCE_END.search(text)
+            maybe_spam = self.spam is not None and not _CLAUSE_END.search(text)
             folded = self.pack.fold(text) if maybe_line or maybe_spam else text
             rule = self.pack.match_line(text, folded, checked=True) if maybe_line else None
             if rule is not None:
@@ -302,6 +380,8 @@ class Filter(Stage):
             if maybe_spam and self.spam is not None and self.spam.matches(text, folded):
                 self._drop(doc, para, "seo-spam", text)
                 continue
+            if self.letter_spaced and " " in text and self._letter_spaced(doc, para, text):
+                continue
             if in_related or in_tail:
                 verdict = self._tail_verdict(text, paras[i + 1].text if i + 1 < len(paras) else None, in_related)
                 if verdict:
@@ -312,6 +392,25 @@ class Filter(Stage):
             kept.append(para)
         doc.paragraphs = kept
         return doc
+
+    def _letter_spaced(self, doc: Document, para: Paragraph, text: str) -> bool:
+        """Drop a letter-spaced line (人 民 网 版 权 所 有) that a rule matches once its spaces
+        are closed: a change event records the closing, a drop event the rule."""
+        closed = close_letter_spacing(text)
+        if closed is None:
+            return False
+        rule = self.pack.match_line(closed)
+        rule_id = rule.id if rule is not None else None
+        if rule_id is None and self.spam is not None and self.spam.matches(closed):
+            rule_id = "seo-spam"
+        if rule_id is None:
+            return False
+        desc = self.pack.rules["letter-spaced"].description
+        doc.record(Event(self.name, "letter-spaced", "change", para.line, desc, text, closed))
+        if rule is not None and rule.kind == "field":
+            self._take_fields(doc, rule, closed)
+        self._drop(doc, para, rule_id, closed)
+        return True
 
     def _tail_verdict(self, text: str, next_text: str | None, in_related: bool) -> str | None:
         """After the article's end: the rule id to drop ``text`` by, or ``None`` to keep it."""

@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,7 +47,6 @@ MAX_SEEN_DOCUMENTS = 1_000_000
 MAX_PROFILE_LINES = 500
 
 RULE = "site-furniture"
-_SPACE = re.compile(r"\s+")
 
 
 def line_key(text: str) -> str:
@@ -58,11 +56,20 @@ def line_key(text: str) -> str:
     >>> line_key("本站 所有内容  仅供参考") == line_key("本站所有内容仅供参考")
     True
     """
-    return _SPACE.sub("", text)
+    return "".join(text.split())  # str.split() splits on exactly the characters \s matches
 
 
 def line_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(line_key(text).encode("utf-8"), digest_size=8).digest(), "big")
+
+
+#: doc.meta key of the paragraphs' line hashes, from observing to processing
+HASHES_META = "furniture_hashes"
+
+
+def _line_hashes(doc: Document) -> list[int]:
+    """:func:`line_hash` of each paragraph short enough to be furniture, 0 for the others."""
+    return [line_hash(p.text) if len(p.text) <= FURNITURE_MAX_CHARS else 0 for p in doc.paragraphs]
 
 
 @dataclass
@@ -102,41 +109,60 @@ class Furniture(Stage):
         super().__init__(config)
         self.groups: dict[str, GroupCounts] = {}
         self.seen_documents: set[int] = set()
-        self.learned: dict[str, dict[int, tuple[int, str]]] | None = None
+        #: group -> its furniture lines (hash -> (count, text)), decided per group on its
+        #: first document processed: every document of the group has been observed by then
+        self.learned: dict[str, dict[int, tuple[int, str]]] = {}
         self.loaded = config.profile is not None
         # a loaded profile is used as is: no first pass over the corpus (and no spool)
         self.needs_observe = not self.loaded
         if self.loaded:
             self.learned = load_profile(config.profile)
 
-    def observe(self, doc: Document) -> None:
+    def observation(self, doc: Document) -> tuple[str, int, dict[int, str]] | None:
+        """The document's group, a hash of its text and its short lines by hash; the line
+        hashes are kept in ``doc.meta`` for :meth:`process`."""
         if self.loaded:
+            return None
+        hashes = _line_hashes(doc)
+        doc.meta[HASHES_META] = (len(doc.paragraphs), hashes)
+        short = {h: p.text for h, p in zip(hashes, doc.paragraphs, strict=True) if h}
+        return doc.group, line_hash(doc.clean_text), short
+
+    def absorb(self, summary: tuple[str, int, dict[int, str]] | None) -> None:
+        if summary is None:
             return
+        group, digest, short = summary
         # Copies of one document (the same article saved twice, or in two encodings) would
         # make every one of its lines look like site furniture: count each text once.
         # Bounded: past MAX_SEEN_DOCUMENTS, copies are no longer recognised.
-        digest = line_hash(doc.clean_text)
         if digest in self.seen_documents:
             return
         if len(self.seen_documents) < MAX_SEEN_DOCUMENTS:
             self.seen_documents.add(digest)
-        hashes = {line_hash(p.text): p.text for p in doc.paragraphs if len(p.text) <= FURNITURE_MAX_CHARS}
-        self.groups.setdefault(doc.group, GroupCounts()).add(hashes)
+        self.groups.setdefault(group, GroupCounts()).add(short)
 
-    def _decided(self) -> dict[str, dict[int, tuple[int, str]]]:
-        if self.learned is None:
-            self.learned = {g: f for g, c in self.groups.items() if (f := c.furniture())}
-            self.groups = {g: self.groups[g] for g in self.learned}
-        return self.learned
+    def furniture_of(self, group: str) -> dict[int, tuple[int, str]]:
+        """The furniture lines of a group (decided once; its line counts are freed then)."""
+        found = self.learned.get(group)
+        if found is None:
+            found = {}
+            counts = self.groups.get(group)
+            if counts is not None and not self.loaded:
+                found = counts.furniture()
+                counts.lines = {}
+            self.learned[group] = found
+        return found
 
     def process(self, doc: Document) -> Document | None:
-        furniture = self._decided().get(doc.group)
+        stored = doc.meta.pop(HASHES_META, None)
+        furniture = self.furniture_of(doc.group)
         if not furniture:
             return doc
         kept = []
         total = self.groups[doc.group].documents if doc.group in self.groups else None
-        for para in doc.paragraphs:
-            hit = furniture.get(line_hash(para.text)) if len(para.text) <= FURNITURE_MAX_CHARS else None
+        hashes = stored[1] if stored and stored[0] == len(doc.paragraphs) else _line_hashes(doc)
+        for para, h in zip(doc.paragraphs, hashes, strict=True):
+            hit = furniture.get(h) if h else None
             if hit is None:
                 kept.append(para)
                 continue
@@ -156,7 +182,8 @@ class Furniture(Stage):
 
     def finish(self) -> None:
         if self.config.profile_out and not self.loaded:
-            write_profile(self.config.profile_out, self._decided(), self.groups)
+            learned = {g: f for g in self.groups if (f := self.furniture_of(g))}
+            write_profile(self.config.profile_out, learned, self.groups)
 
 
 def write_profile(path: str, learned: dict[str, dict[int, tuple[int, str]]], groups: dict[str, GroupCounts]) -> None:

@@ -64,6 +64,10 @@ def collapse_spaces(text: str) -> str:
 
 FIXES: tuple[Callable[[str], str], ...] = (fix_odd_spaces, remove_invisible, remove_control, collapse_spaces)
 
+# anything one of the FIXES would change (but the trimming, checked apart): one search
+# instead of four substitutions on the (usual) paragraph with nothing to fix
+_ANY_FIX = re.compile("|".join(p.pattern for p in (_ODD_SPACES, _INVISIBLE, _CONTROL, _SPACE_RUN)))
+
 
 class Normalize(Stage):
     name = "normalize"
@@ -73,7 +77,7 @@ class Normalize(Stage):
         kept = []
         for para in doc.paragraphs:
             text = para.text
-            if text.isascii() and text.isprintable() and "  " not in text:
+            if _ANY_FIX.search(text) is None and text == text.strip():
                 kept.append(para)
                 continue
             applied = []
