@@ -97,6 +97,10 @@ def test_user_rule_file_adds_a_rule(tmp_path: Path) -> None:
         ("[[rule]]\nid = 'bad-re'\ndescription = 'x'\npattern = '(a'\n", "bad pattern"),
         ("[[rule]]\nid = 'backref'\ndescription = 'x'\npattern = '(?P<a>x)(?P=a)'\n", "back-references"),
         ("[[rule]]\nid = 'no-desc'\npattern = 'a'\n", "description"),
+        (
+            "[[rule]]\nid = 'f'\ndescription = 'x'\npattern = 'a'\nfields_pattern = '(?P<author>a)'\n",
+            "needs kind 'field'",
+        ),
         ("[[rule]\n", "not valid TOML"),
     ],
 )

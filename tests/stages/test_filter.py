@@ -72,6 +72,42 @@ def test_bylines_become_fields() -> None:
     assert doc.meta["fields_out"] == {"author": "林志豪", "editor": "王五"}
 
 
+def test_combined_credit_lines_fill_both_fields_in_any_order() -> None:
+    doc = run("来源：中国新闻网 | 作者：吴帆\n央行今天宣布降息。\n审核：陈静 责编：王晓明")
+    assert doc.clean_text == "央行今天宣布降息。"
+    assert doc.meta["fields_out"] == {"author": "吴帆", "editor": "王晓明"}
+    assert [e.rule for e in doc.events] == ["staff-combined", "staff-combined"]
+
+
+def test_taiwanese_credits_with_date_codes_go() -> None:
+    doc = run(
+        "行政院會今天通過住宅法修正草案，將送立法院審議。\n中央社記者張皓安攝 112年8月17日\n（編輯：黃淑芬）1121224"
+    )
+    assert doc.clean_text == "行政院會今天通過住宅法修正草案，將送立法院審議。"
+    assert doc.meta["fields_out"] == {"editor": "黃淑芬"}
+
+
+def test_taiwanese_page_widgets_go_article_stays() -> None:
+    page = "\n".join(
+        [
+            "自由時報 / 國際 / 亞洲",
+            "颱風海葵逼近，氣象署今天上午發布海上警報，東部及南部沿海民眾應嚴加戒備。",
+            "#颱風 #停班停課 #氣象署",
+            "追蹤TVBS Instagram",
+            "點我看活動辦法",
+            "※本文內容僅供參考，不構成任何投資建議",
+            "本站所有文字與圖片，非經同意，不得重製或公開傳輸。",
+        ]
+    )
+    doc = run(page)
+    assert doc.clean_text == "颱風海葵逼近，氣象署今天上午發布海上警報，東部及南部沿海民眾應嚴加戒備。"
+
+
+def test_quoted_sentence_after_related_heading_is_kept() -> None:
+    doc = run("正文第一段，介绍了事件经过。\n你可能也喜欢\n央行宣布降准\n她說：「我們會繼續努力。」")
+    assert doc.clean_text.splitlines() == ["正文第一段，介绍了事件经过。", "她說：「我們會繼續努力。」"]
+
+
 def test_short_headline_after_end_marker_is_kept() -> None:
     doc = run(
         "第一篇报道的正文内容。\n（完）\n央行宣布降准\n中国人民银行今天宣布，下调金融机构存款准备金率0.5个百分点。"
@@ -104,6 +140,12 @@ HARD_NEGATIVES = [
     "张三、李四、王五",
     "警方查处一批提供“免费视频”“在线观看”的色情网站，抓获犯罪嫌疑人12名。",
     "評論員指出，這項政策將影響數百萬家庭。",
+    "新华社记者探访灾区重建现场",
+    "他在微博上发起#拒绝内卷#话题，引发热议。",
+    "加入LINE好友后即可查询订单进度。",
+    "分析师称，上述预测仅供参考，不构成投资建议。",
+    "作者：王安忆，《长恨歌》获茅盾文学奖。",
+    "点我名字的那位同学请站起来。",
     "各地要高度关注极端天气可能引发的次生灾害。",
     "网友纷纷为这位外卖小哥点赞。",
     "公众号“财经观察”发文称，该企业存在违规行为。",

@@ -8,7 +8,9 @@ and ``positive`` / ``negative`` examples that ``tests/test_rules.py`` runs. A ru
     ``pattern`` must match the WHOLE line (``re.fullmatch``); the line is dropped.
 ``field``
     like ``drop``, and the pattern's named groups (``author``, ``editor``) become output
-    fields of the record (first value wins).
+    fields of the record (first value wins). A rule whose line holds several labelled
+    credits in any order (``责编：王晓明 审核：陈静``) gives a ``fields_pattern`` instead: its
+    named groups are taken from every match found in the dropped line.
 ``fix``
     every ``pattern`` match inside a line is replaced by ``replace`` (default: nothing);
     the line stays. Examples are ``[before, after]`` pairs.
@@ -141,7 +143,9 @@ class RulePack:
         first = "".join(sorted({re.escape(w[0]) for w in words} | {re.escape(w[0].lower()) for w in words}))
         self._long_line_hint = re.compile(f"(?=[{first}])(?:{'|'.join(map(re.escape, words))})", re.IGNORECASE)
         self._fields = {
-            r.id: re.compile(self.fold(r.pattern), re.IGNORECASE) for r in line_rules if r.kind == "field" and r.pattern
+            r.id: re.compile(self.fold(r.data.get("fields_pattern") or r.pattern or ""), re.IGNORECASE)
+            for r in line_rules
+            if r.kind == "field"
         }
 
     def _build_fold(self) -> None:
@@ -149,7 +153,7 @@ class RulePack:
         Simplified form the rules are written in."""
         chars: set[str] = set()
         for rule in self.rules.values():
-            texts = [rule.pattern or ""] + _data_words(rule)
+            texts = [rule.pattern or "", str(rule.data.get("fields_pattern", ""))] + _data_words(rule)
             for text in texts:
                 chars.update(_HAN.findall(text))
         table: dict[int, str] = {}
@@ -222,20 +226,30 @@ class RulePack:
         return self._line_ids[m.lastgroup]
 
     def fields(self, rule: Rule, text: str) -> dict[str, str]:
-        """The named groups of a ``field`` rule on ``text``, cleaned: ``{"author": "游淼"}``."""
+        """The named groups of a ``field`` rule on ``text``, cleaned: ``{"author": "游淼"}``.
+
+        >>> pack = load_rules()
+        >>> pack.fields(pack.rules["staff-combined"], "責編：王曉明 審核：陳靜")
+        {'editor': '王曉明'}
+        """
         regex = self._fields.get(rule.id)
-        m = regex.fullmatch(self.fold(text)) if regex else None
-        if m is None:
+        if regex is None:
             return {}
-        out = {}
         folded = self.fold(text)
-        for name, value in m.groupdict().items():
-            if value:
-                # Take the value from the original (unfolded) text at the same span: the
-                # fold is one character to one character, so spans agree.
-                start, end = m.span(name)
-                raw = text[start:end] if len(folded) == len(text) else value
-                out[name] = "、".join(re.split(r"[\s、,，/／]+", raw.strip()))
+        if "fields_pattern" in rule.data:
+            matches = list(regex.finditer(folded))
+        else:
+            whole = regex.fullmatch(folded)
+            matches = [whole] if whole else []
+        out: dict[str, str] = {}
+        for m in matches:
+            for name, value in m.groupdict().items():
+                if value and name not in out:
+                    # Take the value from the original (unfolded) text at the same span:
+                    # the fold is one character to one character, so spans agree.
+                    start, end = m.span(name)
+                    raw = text[start:end] if len(folded) == len(text) else value
+                    out[name] = "、".join(re.split(r"[\s、,，/／]+", raw.strip()))
         return out
 
     def fix_line(self, text: str) -> tuple[str, list[str]]:
@@ -258,6 +272,16 @@ class RulePack:
         return rule if rule is not None and rule.kind == "detector" else None
 
 
+def _check_pattern(pattern: str, where: str) -> None:
+    """Raise :class:`RuleError` if ``pattern`` does not compile or uses a back-reference."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise RuleError(f"{where}: bad pattern: {exc}") from exc
+    if "(?P=" in pattern:
+        raise RuleError(f"{where}: back-references are not allowed (they can backtrack)")
+
+
 def _as_rule(entry: dict[str, Any], origin: str) -> Rule:
     if not isinstance(entry, dict):
         raise RuleError(f"{origin}: every [[rule]] must be a table")
@@ -274,15 +298,16 @@ def _as_rule(entry: dict[str, Any], origin: str) -> Rule:
     if kind != "detector":
         if not isinstance(pattern, str) or not pattern:
             raise RuleError(f"{origin}: rule {rid}: a {kind} rule needs a pattern")
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise RuleError(f"{origin}: rule {rid}: bad pattern: {exc}") from exc
-        if "(?P=" in pattern:
-            raise RuleError(f"{origin}: rule {rid}: back-references are not allowed (they can backtrack)")
+        _check_pattern(pattern, f"{origin}: rule {rid}")
+    fields_pattern = entry.get("fields_pattern")
+    if fields_pattern is not None:
+        if kind != "field" or not isinstance(fields_pattern, str) or "(?P<" not in fields_pattern:
+            raise RuleError(f"{origin}: rule {rid}: fields_pattern needs kind 'field' and named groups")
+        _check_pattern(fields_pattern, f"{origin}: rule {rid}")
     known = {"id", "kind", "description", "category", "pattern", "replace", "ends_article", "starts_related"}
     known |= {"positive", "negative"}
-    # "keywords": literals that let this rule be tried on lines over LONG_LINE_CHARS
+    # "keywords": literals that let this rule be tried on lines over LONG_LINE_CHARS;
+    # "fields_pattern": where a field rule's named groups come from (see the module doc)
     data = {k: v for k, v in entry.items() if k not in known}
     return Rule(
         id=rid,

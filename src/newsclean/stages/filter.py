@@ -44,6 +44,8 @@ RELATED_TITLE_MAX_CHARS = 60
 TAG_MAX_CHARS = 10
 
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
+#: closing quotes and brackets that may follow a sentence's final punctuation
+_CLOSING_QUOTES = "」』”’\"')）】"
 _BULLET = re.compile(r"[•·●▪◆◇■□►▸‣○◦※*\-]\s{0,3}(?=\S)")
 _TAG_SHAPED = re.compile(r"[\w·&\s]+")
 # Cheap "could there be an artefact here" test; most paragraphs have none of these.
@@ -294,8 +296,15 @@ def is_tag_line(text: str, max_chars: int) -> bool:
 
 
 def is_related_title(text: str) -> bool:
-    """A headline-shaped line: short, not ending like a sentence."""
-    return len(text) <= RELATED_TITLE_MAX_CHARS and not text.endswith(("。", "；", ";", "：", ":"))
+    """A headline-shaped line: short, not ending like a sentence (a quoted sentence,
+    ``她說：「謝謝大家。」``, ends like one too).
+
+    >>> is_related_title("央行宣布降准0.5个百分点"), is_related_title("她說：「謝謝大家的支持。」")
+    (True, False)
+    """
+    # Headlines may end in ？ or ！, but not in 。, even inside quotes.
+    ends = ("。", "；", ";", "：", ":")
+    return len(text) <= RELATED_TITLE_MAX_CHARS and not text.rstrip(_CLOSING_QUOTES).endswith(ends)
 
 
 class Filter(Stage):
