@@ -101,6 +101,33 @@ def _mostly_latin(text: str) -> bool:
     return len(text.encode("utf-8", "surrogatepass")) * 5 <= len(text) * 7
 
 
+def any_word_pattern(words: Iterable[str]) -> str:
+    """A regex matching where any of ``words`` begins, as a trie: ``re`` tries an
+    alternation one branch at a time, so words sharing a first character are grouped
+    (for a search that only asks *whether* a word occurs, a word's longer extensions are
+    dropped).
+
+    >>> any_word_pattern(["版权所有", "版权声明", "版权", "关注"])
+    '(?:关注|版权)'
+    >>> any_word_pattern(["扫码关注", "扫一扫"])
+    '扫(?:一扫|码关注)'
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        if "" in node:  # a word ends here: whatever follows is not needed
+            return ""
+        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items())]
+        return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+    return pattern(trie) if trie else "(?!)"
+
+
 def _data_words(rule: Rule) -> list[str]:
     """The words of a rule's data lists (``terms``, ``strong_terms``, ``news_words`` ...):
     they are written in Simplified and matched against folded lines, so their characters
@@ -141,7 +168,7 @@ class RulePack:
         # The class lookahead lets the regex engine skip most positions with a bitmap test
         # before trying the alternation.
         first = "".join(sorted({re.escape(w[0]) for w in words} | {re.escape(w[0].lower()) for w in words}))
-        self._long_line_hint = re.compile(f"(?=[{first}])(?:{'|'.join(map(re.escape, words))})", re.IGNORECASE)
+        self._long_line_hint = re.compile(f"(?=[{first}]){any_word_pattern(words)}", re.IGNORECASE)
         self._fields = {
             r.id: re.compile(self.fold(r.data.get("fields_pattern") or r.pattern or ""), re.IGNORECASE)
             for r in line_rules
