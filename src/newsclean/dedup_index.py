@@ -26,7 +26,7 @@ import os
 import sqlite3
 import tempfile
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, repeat
 
@@ -41,6 +41,9 @@ CACHE_KIB = 32 * 1024
 COMMIT_EVERY = 20_000
 #: hashes per lookup query (SQLite allows at least 32766 parameters)
 _BATCH = 5000
+#: paragraphs a run's private index holds in memory before it moves into SQLite (about
+#: 150 bytes each, peaking near 370 while the sorted arrays are merged: ~55 MB at most)
+MEMORY_PARAGRAPHS = 150_000
 #: bits of the in-memory filter in front of the band table (16 MiB whatever the corpus
 #: size; two probes per hash: ~2 % false hits at 1M paragraphs, far fewer below)
 FILTER_BITS = 1 << 27
@@ -236,6 +239,27 @@ class DedupIndex:
     def __len__(self) -> int:
         return self.db.execute("SELECT count(*) FROM paragraph").fetchone()[0]
 
+    def import_from(self, memory: MemoryIndex) -> None:
+        """Take over everything a (fresh) :class:`MemoryIndex` holds, ids and first owners
+        included, in bounded batches."""
+        batch: list[tuple[int, str, int, str, str]] = []
+        for row in memory.paragraphs():
+            batch.append(row)
+            if len(batch) >= COMMIT_EVERY:
+                self.db.executemany(
+                    "INSERT INTO paragraph (id, source, line, key, numbers) VALUES (?, ?, ?, ?, ?)", batch
+                )
+                batch = []
+        self.db.executemany("INSERT INTO paragraph (id, source, line, key, numbers) VALUES (?, ?, ?, ?, ?)", batch)
+        for hashes, owners in memory.bands():
+            self.db.executemany(
+                "INSERT OR IGNORE INTO band VALUES (?, ?)", zip(hashes.tolist(), (owners + 1).tolist(), strict=True)
+            )
+            self.filter.add(hashes.tolist())
+        self.next_id = len(memory) + 1
+        self.db.execute("COMMIT")
+        self.db.execute("BEGIN")
+
     def close(self) -> None:
         if self.db.in_transaction:
             self.db.execute("COMMIT")
@@ -365,6 +389,18 @@ class MemoryIndex:
         if len(self._recent) >= max(self.RECENT, len(self._hashes) // 16):
             self._merge()
 
+    def paragraphs(self) -> Iterator[tuple[int, str, int, str, str]]:
+        """(id, source, line, key, numbers) of every paragraph, in order (ids from 1)."""
+        for n in range(len(self._line)):
+            key, numbers = self._read(n)
+            yield n + 1, self._sources[self._doc[n]], self._line[n], key, numbers
+
+    def bands(self, chunk: int = 100_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(hashes, paragraph numbers) of every band hash, in bounded chunks."""
+        self._merge()
+        for start in range(0, len(self._hashes), chunk):
+            yield self._hashes[start : start + chunk], self._owners[start : start + chunk]
+
     def _merge(self) -> None:
         # the recent hashes are disjoint from the arrays: sort them and insert them at
         # their places, one new array each (no sort of the whole, no index array), so the
@@ -380,3 +416,44 @@ class MemoryIndex:
 
     def close(self) -> None:
         self._file.close()
+
+
+class TieredIndex:
+    """The private index of a run without ``--index``: a :class:`MemoryIndex` (fast) until
+    it holds :data:`MEMORY_PARAGRAPHS` paragraphs, then everything moves into a private
+    :class:`DedupIndex` (memory bounded by SQLite's page cache) for the rest of the run.
+
+    >>> index = TieredIndex(limit=3)
+    >>> index.add_many("a.txt", [(3, "国家网信办", "", [7, 9]), (5, "另一段", "2", [9, 11])])
+    >>> type(index.current).__name__
+    'MemoryIndex'
+    >>> index.add_many("b.txt", [(1, "第三段", "", [11, 13])])
+    >>> type(index.current).__name__
+    'DedupIndex'
+    >>> found = index.candidates_per_paragraph([[7, 8, 9, 11], [13], [11]], ["", "", "3"])
+    >>> [[(c.source, c.line, c.key) for c in cands] for cands in found]
+    [[('a.txt', 3, '国家网信办')], [('b.txt', 1, '第三段')], []]
+    >>> index.close()
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = MEMORY_PARAGRAPHS if limit is None else limit
+        self.current: MemoryIndex | DedupIndex = MemoryIndex()
+
+    def __len__(self) -> int:
+        return len(self.current)
+
+    def candidates_per_paragraph(
+        self, sketches: list[list[int]], numbers: list[str]
+    ) -> list[list[Candidate]] | list[list[StoredCandidate]]:
+        return self.current.candidates_per_paragraph(sketches, numbers)
+
+    def add_many(self, source: str, paragraphs: list[tuple[int, str, str, Iterable[int]]]) -> None:
+        self.current.add_many(source, paragraphs)
+        if isinstance(self.current, MemoryIndex) and len(self.current) >= self.limit:
+            memory, self.current = self.current, DedupIndex()
+            self.current.import_from(memory)
+            memory.close()
+
+    def close(self) -> None:
+        self.current.close()

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsclean import dedup_index
 from newsclean.config import Config, ConfigError
 from newsclean.dedup_index import MemoryIndex
 from newsclean.document import Document
@@ -225,9 +226,16 @@ def test_in_memory_index_finds_what_the_sqlite_index_finds(docs: list[list[str]]
     in_memory = run_corpus(texts)
     with tempfile.TemporaryDirectory() as tmp:
         on_disk = run_corpus(texts, index=f"{tmp}/index.sqlite")
-    assert [(d.dropped, d.clean_text, d.events) for d in in_memory] == [
-        (d.dropped, d.clean_text, d.events) for d in on_disk
-    ]
+    # the run's private index moving from memory to SQLite after two paragraphs, mid-run
+    limit = dedup_index.MEMORY_PARAGRAPHS
+    dedup_index.MEMORY_PARAGRAPHS = 2
+    try:
+        moved = run_corpus(texts)
+    finally:
+        dedup_index.MEMORY_PARAGRAPHS = limit
+    expected = [(d.dropped, d.clean_text, d.events) for d in on_disk]
+    assert [(d.dropped, d.clean_text, d.events) for d in in_memory] == expected
+    assert [(d.dropped, d.clean_text, d.events) for d in moved] == expected
 
 
 def test_in_memory_index_reads_back_keys_written_to_its_file() -> None:

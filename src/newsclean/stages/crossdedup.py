@@ -6,8 +6,9 @@ character 3-grams of the comparison key (:mod:`newsclean.matchkey`) plus a hash 
 whole key; each is verified with rapidfuzz against ``dedup_threshold``, and the numbers
 must be equal. The keys, numbers and hashes are computed by dedup in the worker processes
 and handed over in ``doc.meta`` (this stage runs serially in the main process, so it only
-looks them up); without ``--index`` the index is a private temporary SQLite file
-(``index_in_memory = true`` in the settings picks the faster :class:`MemoryIndex`). Paragraphs shorter than ``dedup_min_chars`` key characters are never
+looks them up); without ``--index`` the index is private: in memory up to
+:data:`~newsclean.dedup_index.MEMORY_PARAGRAPHS` paragraphs, then in a temporary SQLite
+file (``index_in_memory = true`` in the settings keeps it in memory). Paragraphs shorter than ``dedup_min_chars`` key characters are never
 matched across documents ("图片来源：新华社" is legitimately everywhere).
 
 A document left with nothing but copies (and at most a few short lines, under
@@ -30,7 +31,7 @@ from collections import Counter
 from pathlib import Path
 
 from newsclean.config import Config
-from newsclean.dedup_index import Candidate, DedupIndex, DedupIndexError, MemoryIndex, StoredCandidate
+from newsclean.dedup_index import Candidate, DedupIndex, DedupIndexError, MemoryIndex, StoredCandidate, TieredIndex
 from newsclean.document import Document, Event
 from newsclean.matchkey import SKETCH_META, keys_and_numbers, similarity, sketch_hashes, unpack_sketches
 from newsclean.stages.base import Stage
@@ -54,21 +55,24 @@ class CrossDedup(Stage):
     def __init__(self, config: Config) -> None:
         super().__init__(config)
         check_index(config.index)
-        self._index: DedupIndex | MemoryIndex | None = None
+        self._index: DedupIndex | MemoryIndex | TieredIndex | None = None
 
     @property
-    def index(self) -> DedupIndex | MemoryIndex:
+    def index(self) -> DedupIndex | MemoryIndex | TieredIndex:
         # opened on first use: worker processes build every stage but never run this one;
         # only an index kept between runs (--index) needs SQLite, a private one is faster
         # as compact arrays in memory
         if self._index is None:
-            # SQLite (a private temporary file without --index) keeps memory bounded by its
-            # page cache: ~42 bytes per paragraph at 1M. MemoryIndex is faster but holds
-            # ~370 bytes per paragraph at peak: opt-in with index_in_memory = true.
-            if self.config.index or not self.config.index_in_memory:
+            # SQLite keeps memory bounded by its page cache (~42 bytes per paragraph at 1M);
+            # MemoryIndex is several times faster but holds ~370 bytes per paragraph at
+            # peak. A run's private index is in memory up to MEMORY_PARAGRAPHS paragraphs,
+            # then in a temporary SQLite file; index_in_memory = true keeps it in memory.
+            if self.config.index:
                 self._index = DedupIndex(self.config.index)
-            else:
+            elif self.config.index_in_memory:
                 self._index = MemoryIndex()
+            else:
+                self._index = TieredIndex()
         return self._index
 
     def process(self, doc: Document) -> Document | None:
