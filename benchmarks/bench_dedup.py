@@ -2,8 +2,10 @@
 
     PYTHONPATH=src python benchmarks/bench_dedup.py 10000 100000 1000000
 
-Each size runs twice, each time in a fresh subprocess (peak RSS is per process): with the
-in-memory index (``index_in_memory = true``, "memory") and with SQLite ("sqlite": ``--index``, and, as a private temporary file, the default). The corpus is synthetic:
+Each size runs three times, each time in a fresh subprocess (peak RSS is per process): with
+the in-memory index (``index_in_memory = true``, "memory"), with the default private index
+("tiered": in memory up to ``MEMORY_PARAGRAPHS``, then a temporary SQLite file) and with
+SQLite from the start ("sqlite": ``--index``). The corpus is synthetic:
 documents of 20 paragraphs of 30-120 characters drawn from common Chinese words, with
 10% of paragraphs copied (with punctuation or a character changed) from earlier
 documents. Reported: paragraphs per second (dedup's time only), peak RSS growth over the
@@ -109,7 +111,7 @@ def main() -> int:
         f"{'RSS+ B/para':>11} {'file B/para':>11}"
     )
     for size in sizes:
-        for mode in ("memory", "sqlite"):
+        for mode in ("memory", "tiered", "sqlite"):
             cmd = [sys.executable, __file__, "--one", str(size), mode]
             r = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
             print(
