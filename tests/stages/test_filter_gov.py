@@ -105,3 +105,12 @@ def test_finance_and_reprint_notices_go_quoted_caveats_stay() -> None:
         "该款手机将于下周一开售，起售价3999元。",
         "分析师称，上述预测仅供参考，不构成投资建议。",
     ]
+
+
+def test_gov_credit_row_goes_and_its_author_is_kept() -> None:
+    doc = run(
+        "作者：张三 来源：市政府办公室 发布时间：2024-03-05 点击数：123\n市政府今天召开常务会议，研究部署春耕生产工作。"
+    )
+    assert doc.clean_text == "市政府今天召开常务会议，研究部署春耕生产工作。"
+    assert doc.meta["fields_out"] == {"author": "张三"}
+    assert [e.rule for e in doc.events] == ["gov-meta"]
