@@ -68,16 +68,17 @@ def test_a_folder_at_a_time_gives_the_same_output_as_the_whole_corpus(jobs: int)
     assert "热线电话" in (texts["corpus/site-c/1.txt"] or "")
 
 
+def reading(docs: list[Document], read: list[str]) -> Iterator[Document]:
+    """``docs``, noting in ``read`` each one the pipeline has taken."""
+    for doc in docs:
+        read.append(doc.source)
+        yield doc
+
+
 def test_a_folder_is_cleaned_before_the_next_folders_are_read() -> None:
     docs = corpus()
     read: list[str] = []
-
-    def reading() -> Iterator[Document]:
-        for doc in docs:
-            read.append(doc.source)
-            yield doc
-
-    out = Pipeline(Config(jobs=1), folder_grouped=True).run(reading())
+    out = Pipeline(Config(jobs=1), folder_grouped=True).run(reading(docs, read))
     first = next(out)
     assert first.source == "corpus/site-a/0.txt"
     # site-a is done as soon as site-b begins: nothing of site-c has been read yet
@@ -92,12 +93,6 @@ def test_a_url_domain_group_waits_for_the_whole_input() -> None:
         for i in range(12)
     ]
     read: list[str] = []
-
-    def reading() -> Iterator[Document]:
-        for doc in docs:
-            read.append(doc.source)
-            yield doc
-
-    out = Pipeline(Config(jobs=1), folder_grouped=True).run(reading())
+    out = Pipeline(Config(jobs=1), folder_grouped=True).run(reading(docs, read))
     next(out)
     assert len(read) == len(docs)
