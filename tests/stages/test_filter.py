@@ -118,6 +118,22 @@ def test_short_headline_after_end_marker_is_kept() -> None:
     ]
 
 
+def test_a_dateline_after_a_related_list_starts_the_next_article() -> None:
+    # a related-articles list, then the next article of a scraped page: its dateline and
+    # short headline-like lines are article text, not more related titles
+    doc = run(
+        "第一篇报道的正文内容。\n相关新闻：\n央行宣布降准0.5个百分点\n新华社北京3月5日电\n真相究竟如何？\n"
+        "十四届全国人大二次会议今天上午在人民大会堂开幕。"
+    )
+    assert doc.clean_text.splitlines() == [
+        "第一篇报道的正文内容。",
+        "新华社北京3月5日电",
+        "真相究竟如何？",
+        "十四届全国人大二次会议今天上午在人民大会堂开幕。",
+    ]
+    assert [e.rule for e in doc.events] == ["related-header", "related-list"]
+
+
 def test_article_bullets_are_kept() -> None:
     text = "会议提出三点要求：\n• 一是加强监管；\n• 二是完善制度\n• 三是强化执法"
     assert run(text).clean_text == text

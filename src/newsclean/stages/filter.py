@@ -295,6 +295,23 @@ def is_tag_line(text: str, max_chars: int) -> bool:
     return len(tokens) <= 8 and all(len(t) <= TAG_MAX_CHARS for t in tokens)
 
 
+# 新华社北京3月5日电, （中央社記者X台北5日電）, 本报讯: a dateline opens an article
+_DATELINE = re.compile(
+    r"[^。！？!?]{0,40}?(?:\d{1,2}|[一二三四五六七八九十]{1,3})日\s{0,2}[电電讯訊]|[(（【〔\[]?\s{0,2}本[报報网網]讯"
+)
+
+
+def is_dateline(text: str) -> bool:
+    """A dateline (the opening of an article), never an item of a related-articles list.
+
+    >>> is_dateline("新华社北京3月5日电"), is_dateline("（中央社記者陳家倫台北5日電）"), is_dateline("本报讯")
+    (True, True, True)
+    >>> is_dateline("央行宣布3月5日起下调存款准备金率")
+    False
+    """
+    return _DATELINE.match(text) is not None
+
+
 def is_related_title(text: str) -> bool:
     """A headline-shaped line: short, not ending like a sentence (a quoted sentence,
     ``她說：「謝謝大家。」``, ends like one too).
@@ -387,7 +404,7 @@ class Filter(Stage):
                 if verdict:
                     self._drop(doc, para, verdict, text)
                     continue
-                if is_prose(text):
+                if is_prose(text) or is_dateline(text):
                     in_tail = in_related = False
             kept.append(para)
         doc.paragraphs = kept
@@ -414,6 +431,8 @@ class Filter(Stage):
 
     def _tail_verdict(self, text: str, next_text: str | None, in_related: bool) -> str | None:
         """After the article's end: the rule id to drop ``text`` by, or ``None`` to keep it."""
+        if is_dateline(text):
+            return None
         if self.related_on:
             bullet = _BULLET.match(text)
             if bullet and is_related_title(text[bullet.end() :]) and not _SENTENCE_END.search(text):
