@@ -61,9 +61,9 @@ class Config:
     dedup_min_chars: int = 20
     #: SQLite file keeping the cross-document dedup index between runs
     index: str | None = None
-    #: without --index, keep the cross-document index in memory (faster, but about 370
-    #: bytes per paragraph at peak) instead of a private SQLite file (about 42 bytes per
-    #: paragraph of memory, bounded by its page cache)
+    #: without --index, keep the cross-document index in memory for the whole run (about
+    #: 370 bytes per paragraph at peak) instead of moving it into a private SQLite file
+    #: after MEMORY_PARAGRAPHS paragraphs (memory bounded by its page cache)
     index_in_memory: bool = False
     # -- limits and running
     #: worker processes for per-document stages (0 = number of cores)

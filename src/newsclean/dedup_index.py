@@ -1,11 +1,12 @@
 """The cross-document duplicate index: an incremental MinHash-LSH index.
 
-Two implementations with the same lookups: :class:`DedupIndex` keeps band hashes and
-comparison keys in SQLite (``--index PATH`` to keep it between runs, else a private
-temporary file; only SQLite's page cache, :data:`CACHE_KIB`, is held in memory: ~42 bytes
-per paragraph at 1M); :class:`MemoryIndex` (opt-in: ``index_in_memory = true``) holds its
+Three implementations with the same lookups: :class:`DedupIndex` keeps band hashes and
+comparison keys in SQLite (``--index PATH`` keeps it between runs; in memory only SQLite's
+page cache, :data:`CACHE_KIB`, and a :class:`HashFilter`); :class:`MemoryIndex` holds its
 hashes in compact arrays and its keys in a temporary file, and is several times faster
-but peaks at ~370 bytes per paragraph at 1M.
+but peaks at ~370 bytes per paragraph; :class:`TieredIndex`, a run's private index by
+default, is a MemoryIndex up to :data:`MEMORY_PARAGRAPHS` paragraphs, then a private
+temporary DedupIndex (``index_in_memory = true`` keeps a MemoryIndex throughout).
 
 Each band hash points at the *first* kept paragraph that had it (``INSERT OR IGNORE``):
 the index keeps the first copy in input order, a lookup returns at most one candidate per
@@ -47,6 +48,8 @@ MEMORY_PARAGRAPHS = 150_000
 #: bits of the in-memory filter in front of the band table (16 MiB whatever the corpus
 #: size; two probes per hash: ~2 % false hits at 1M paragraphs, far fewer below)
 FILTER_BITS = 1 << 27
+
+_INSERT_PARAGRAPH = "INSERT INTO paragraph (id, source, line, key, numbers) VALUES (?, ?, ?, ?, ?)"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -224,7 +227,7 @@ class DedupIndex:
         first = self.next_id
         self.next_id += len(paragraphs)
         self.db.executemany(
-            "INSERT INTO paragraph (id, source, line, key, numbers) VALUES (?, ?, ?, ?, ?)",
+            _INSERT_PARAGRAPH,
             [(first + n, source, line, key, numbers) for n, (line, key, numbers, _) in enumerate(paragraphs)],
         )
         bands = [(h, first + n) for n, (_, _, _, hashes) in enumerate(paragraphs) for h in hashes]
@@ -246,11 +249,9 @@ class DedupIndex:
         for row in memory.paragraphs():
             batch.append(row)
             if len(batch) >= COMMIT_EVERY:
-                self.db.executemany(
-                    "INSERT INTO paragraph (id, source, line, key, numbers) VALUES (?, ?, ?, ?, ?)", batch
-                )
+                self.db.executemany(_INSERT_PARAGRAPH, batch)
                 batch = []
-        self.db.executemany("INSERT INTO paragraph (id, source, line, key, numbers) VALUES (?, ?, ?, ?, ?)", batch)
+        self.db.executemany(_INSERT_PARAGRAPH, batch)
         for hashes, owners in memory.bands():
             self.db.executemany(
                 "INSERT OR IGNORE INTO band VALUES (?, ?)", zip(hashes.tolist(), (owners + 1).tolist(), strict=True)
@@ -267,9 +268,9 @@ class DedupIndex:
 
 
 class MemoryIndex:
-    """The private index of a run without ``--index``: the same lookups as
-    :class:`DedupIndex` at a fraction of the cost, in about 150 bytes per kept paragraph
-    (peaking at ~370 bytes while sorted runs are merged: hence opt-in).
+    """The same lookups as :class:`DedupIndex` at a fraction of the cost, in about 150
+    bytes per kept paragraph (peaking at ~370 bytes while sorted runs are merged: hence
+    bounded by :class:`TieredIndex` unless ``index_in_memory = true``).
 
     Band hashes live in a sorted numpy array (8-byte hash + 4-byte paragraph number) fed
     from a small dict of recent ones; comparison keys go to a temporary file, read back

@@ -158,6 +158,8 @@ class _WorkerPool:
         methods = multiprocessing.get_all_start_methods()
         self.context = multiprocessing.get_context("fork" if "fork" in methods else None)
         self.args = (workers, config, names, observers)
+        #: with observers, workers return (summaries, segment, pickled document) per document
+        self.observing = bool(observers)
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -199,7 +201,7 @@ class _WorkerPool:
                 self._restart(alone[2])
                 doc.error = "a worker process died while cleaning this document (out of memory?); skipped"
                 doc.raw, doc.text = None, None
-                out.append((None, segment_of(doc), pickle.dumps(doc)) if self.args[3] else doc)
+                out.append((None, segment_of(doc), pickle.dumps(doc)) if self.observing else doc)
         return out
 
     def close(self, cancel: bool) -> None:
