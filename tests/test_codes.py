@@ -22,6 +22,7 @@ from newsclean.findings import (
     CODES_DIR,
     REQUIRED_KEYS,
     SEVERITIES,
+    STAGE_FAMILY,
     CodeEntry,
     error_rule,
     findings_for_document,
@@ -73,6 +74,16 @@ def test_codes_are_unique_across_files_and_builtins() -> None:
     assert not duplicates
     keys = [(name.removesuffix(".toml"), r) for name, raw in raw_entries() for r in _rules(raw)]
     assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize(("name", "raw"), raw_entries(), ids=lambda x: x if isinstance(x, str) else x.get("code"))
+def test_a_code_sits_in_its_stage_family(name: str, raw: dict) -> None:
+    """NC3xx and NC3xxx are both filter codes; a four-digit code never reuses a three-digit one's hundred."""
+    stage = name.removesuffix(".toml")
+    if stage in STAGE_FAMILY:
+        assert raw["code"][2] == STAGE_FAMILY[stage], (stage, raw["code"])
+    if len(raw["code"]) == 6:
+        assert raw["code"][3] != "0", "four-digit codes start at NCd100"
 
 
 def _rules(raw: dict) -> list[str]:

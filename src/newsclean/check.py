@@ -42,7 +42,7 @@ from newsclean.pipeline import Pipeline, one_folder
 from newsclean.report import Report
 
 BASELINE_VERSION = 1
-_CODE_PREFIX = re.compile(r"NC\d{0,3}")
+_CODE_PREFIX = re.compile(r"NC\d{0,4}")
 
 
 @dataclass

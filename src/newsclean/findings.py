@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 CODES_DIR = Path(__file__).resolve().parent / "rules" / "codes"
 #: most severe first; ``fail_on`` fails on its level and every level before it
 SEVERITIES = ("error", "warning", "info")
-CODE_PATTERN = re.compile(r"NC\d{3}")
+#: three digits, or four once a family's hundred is used up (filter: NC301-NC398, then NC3100-NC3998)
+CODE_PATTERN = re.compile(r"NC\d{3,4}")
 REQUIRED_KEYS = ("code", "rule", "message", "what", "why", "example")
 #: the first digit of a code by stage: the fallback for an unlisted rule is NC<d>99
 STAGE_FAMILY = {
