@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -538,23 +539,28 @@ def _options(decoded: list[str]) -> _Options:
     return _Options(ranked, {ch: i for i, ch in enumerate(chars)})
 
 
-def _cheapest(options: _Options, before: str, after: str, script: int) -> tuple[float, str] | None:
+def _cheapest(
+    options: _Options, before: str, after: str, script: int, allowed: Callable[[str], bool] | None = None
+) -> tuple[float, str] | None:
     """The option with the lowest :func:`_guess_cost` (the first such, in option order),
     without costing them all: only characters that form a word with a neighbour can beat
-    their frequency by much, so the rest are tried commonest first until none can win."""
+    their frequency by much, so the rest are tried commonest first until none can win.
+
+    ``allowed`` narrows the options; it is asked only of a character that would win, so
+    an expensive test runs a few times instead of once per option."""
     best: tuple[float, int, str] | None = None
     index = options.index
     for ch in [*word_partners(before, following=True), *word_partners(after, following=False)]:
         i = index.get(ch)
         if i is not None:
             key = (_guess_cost(ch, before, after, script), i, ch)
-            if best is None or key < best:
+            if (best is None or key < best) and (allowed is None or allowed(ch)):
                 best = key
     for cost, i, ch in options.ranked:
         if best is not None and cost - _CONTEXT_RELIEF > best[0]:
             break
         key = (_guess_cost(ch, before, after, script), i, ch)
-        if best is None or key < best:
+        if (best is None or key < best) and (allowed is None or allowed(ch)):
             best = key
     return (best[0], best[2]) if best else None
 
@@ -855,20 +861,29 @@ def _fill_gap(
         return None
     if exact and exact != missing + (0 if left else 1):
         return None  # the lost bytes were not all one character's
-    best = _cheapest(_gap_options(left, right, missing, codec, follow), before, after, script) if codec else None
+    options = _gap_options(left, right, missing)
+    best = None
+    if codec:
+        # only characters whose lost bytes ``codec`` could not have read
+        cut, keep = len(left), len(right)
+
+        def allowed(ch: str) -> bool:
+            data = ch.encode("utf-8")
+            return _misread_there(data[cut : len(data) - keep], follow, codec)
+
+        best = _cheapest(options, before, after, script, allowed)
     if best is None or best[0] >= 4.5:
         # no character the decoder could have failed on reads well: the U+FFFD may not
         # be the decoder's (a later step replaced a character), so any character will do
-        best = _cheapest(_gap_options(left, right, missing), before, after, script)
+        best = _cheapest(options, before, after, script)
     # a guess must be a common character or a strong fit with its neighbours
     return best[1] if best and best[0] < 4.5 else None
 
 
 @lru_cache(maxsize=1024)
-def _gap_options(left: bytes, right: bytes, missing: int, codec: str = "", follow: bytes = b"") -> _Options:
+def _gap_options(left: bytes, right: bytes, missing: int) -> _Options:
     """Every character whose UTF-8 is ``left`` + ``missing`` bytes + ``right`` (any lead
-    byte of Chinese text when ``left`` is empty); with ``codec``, only those whose lost
-    bytes, followed by ``follow``, ``codec`` turns into one U+FFFD each."""
+    byte of Chinese text when ``left`` is empty)."""
     options: list[bytes] = []
     prefixes = [left] if left else [bytes([x]) for x in _UTF8_LEADS3]
     for prefix in prefixes:
@@ -878,9 +893,6 @@ def _gap_options(left: bytes, right: bytes, missing: int, codec: str = "", follo
             options += [prefix + bytes([c]) + right for c in _CONTINUATIONS]
         else:
             options += [prefix + bytes([c, d]) + right for c in _CONTINUATIONS for d in _CONTINUATIONS]
-    if codec:
-        cut = len(left) if left else 0
-        options = [opt for opt in options if _misread_there(opt[cut : len(opt) - len(right)], follow, codec)]
     decoded = []
     for opt in options:
         try:

@@ -43,6 +43,8 @@ from typing import Any
 
 import opencc
 
+from newsclean.rules.startup_cache import cached_value, compile_cached
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -114,7 +116,7 @@ def case_insensitive(pattern: str) -> str:
     ('(?i:下载(?:APP|客户端))', '[一-鿿]{2,4}(?:社|报)')
     """
     letters = _ESCAPE.sub("", pattern)
-    return f"(?i:{pattern})" if any(c.lower() != c.upper() for c in letters) else pattern
+    return f"(?i:{pattern})" if letters.lower() != letters.upper() else pattern
 
 
 def any_word_pattern(words: Iterable[str]) -> str:
@@ -156,6 +158,34 @@ def _known_chars() -> list[str]:
     return [chr(c) for c in range(0x4E00, 0xA000)]
 
 
+def fold_table(chars: Iterable[str]) -> dict[int, str]:
+    """A ``str.translate`` table from the Traditional forms of ``chars`` to ``chars``.
+
+    >>> table = fold_table("发")
+    >>> "頭髮發展".translate(table)
+    '頭发发展'
+    """
+    chars = set(chars)
+    table: dict[int, str] = {}
+    converters = [opencc.OpenCC(c) for c in ("s2t", "s2tw", "s2hk")]
+    for ch in sorted(chars):
+        for conv in converters:
+            variant = conv.convert(ch)
+            if len(variant) == 1 and variant != ch and ord(variant) not in table:
+                table[ord(variant)] = ch
+    # One Simplified character can stand for several Traditional ones (复: 復 複 覆,
+    # 布: 佈): also map every known character whose t2s form is a rule character.
+    known = [c for c in _known_chars() if ord(c) not in table]
+    simplified = opencc.OpenCC("t2s").convert("\n".join(known)).split("\n")
+    if len(simplified) == len(known):
+        for variant, simple in zip(known, simplified, strict=True):
+            if simple in chars and variant != simple:
+                table.setdefault(ord(variant), simple)
+    # A Simplified character must never be rewritten, even if it is some other
+    # character's Traditional form (e.g. 后/後): only map characters no rule uses.
+    return {k: v for k, v in table.items() if chr(k) not in chars}
+
+
 class RulePack:
     """The loaded rules, compiled: one combined whole-line regex, one combined fix regex.
 
@@ -184,12 +214,10 @@ class RulePack:
         # The class lookahead lets the regex engine skip most positions with a bitmap test
         # before trying the alternation.
         first = "".join(sorted({re.escape(w[0]) for w in words} | {re.escape(w[0].lower()) for w in words}))
-        self._long_line_hint = re.compile(f"(?=[{first}]){any_word_pattern(words)}", re.IGNORECASE)
-        self._fields = {
-            r.id: re.compile(case_insensitive(self.fold(r.data.get("fields_pattern") or r.pattern or "")))
-            for r in line_rules
-            if r.kind == "field"
-        }
+        self._long_line_hint = compile_cached(f"(?=[{first}]){any_word_pattern(words)}", re.IGNORECASE)
+        # compiled when first used: most runs meet a few of the field rules
+        self._field_rules = {r.id: r for r in line_rules if r.kind == "field"}
+        self._fields: dict[str, re.Pattern[str]] = {}
 
     def _build_fold(self) -> None:
         """Map Traditional forms of every Han character in patterns and term lists to the
@@ -199,33 +227,17 @@ class RulePack:
             texts = [rule.pattern or "", str(rule.data.get("fields_pattern", ""))] + _data_words(rule)
             for text in texts:
                 chars.update(_HAN.findall(text))
-        table: dict[int, str] = {}
-        converters = [opencc.OpenCC(c) for c in ("s2t", "s2tw", "s2hk")]
-        for ch in sorted(chars):
-            for conv in converters:
-                variant = conv.convert(ch)
-                if len(variant) == 1 and variant != ch and ord(variant) not in table:
-                    table[ord(variant)] = ch
-        # One Simplified character can stand for several Traditional ones (复: 復 複 覆,
-        # 布: 佈): also map every known character whose t2s form is a rule character.
-        known = [c for c in _known_chars() if ord(c) not in table]
-        simplified = opencc.OpenCC("t2s").convert("\n".join(known)).split("\n")
-        if len(simplified) == len(known):
-            for variant, simple in zip(known, simplified, strict=True):
-                if simple in chars and variant != simple:
-                    table.setdefault(ord(variant), simple)
-        # A Simplified character must never be rewritten, even if it is some other
-        # character's Traditional form (e.g. 后/後): only map characters no rule uses.
-        self._fold = {k: v for k, v in table.items() if chr(k) not in chars}
+        key = ("".join(sorted(chars)), getattr(opencc, "__version__", "?"))
+        self._fold: dict[int, str] = cached_value("fold", key, lambda: fold_table(chars))
+        self._unfold: dict[str, set[str]] = {}
+        for code, simple in self._fold.items():
+            self._unfold.setdefault(simple, set()).add(chr(code))
 
     def _variants(self, word: str) -> set[str]:
         """``word`` in Simplified and in every folded Traditional spelling."""
-        inverse: dict[str, set[str]] = {}
-        for code, simple in self._fold.items():
-            inverse.setdefault(simple, set()).add(chr(code))
         out = {""}
         for ch in word:
-            out = {prefix + form for prefix in out for form in {ch} | inverse.get(ch, set())}
+            out = {prefix + form for prefix in out for form in {ch} | self._unfold.get(ch, set())}
         return out
 
     def may_match_line(self, text: str) -> bool:
@@ -256,7 +268,7 @@ class RulePack:
             parts.append(f"(?P<{name}>{case_insensitive(body)})")
         if not parts:
             return None
-        return re.compile("|".join(parts))
+        return compile_cached("|".join(parts))
 
     def match_line(self, text: str, folded: str | None = None, checked: bool = False) -> Rule | None:
         """The first whole-line rule matching ``text`` (``checked``: the caller already
@@ -277,7 +289,10 @@ class RulePack:
         """
         regex = self._fields.get(rule.id)
         if regex is None:
-            return {}
+            if rule.id not in self._field_rules:
+                return {}
+            source = rule.data.get("fields_pattern") or rule.pattern or ""
+            regex = self._fields[rule.id] = re.compile(case_insensitive(self.fold(source)))
         folded = self.fold(text)
         if "fields_pattern" in rule.data:
             matches = list(regex.finditer(folded))
