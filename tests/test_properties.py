@@ -18,9 +18,11 @@ from newsclean.config import Config
 from newsclean.document import Document
 from newsclean.io.sinks import dumps
 from newsclean.io.sources import read_jsonl
+from newsclean.mojibake import any_signal, has_signal
 from newsclean.pipeline import Pipeline
 from newsclean.run import output_record, reject_records
 from newsclean.stages.decode import DecodeError, decode_bytes
+from newsclean.stages.normalize import FIXES, Normalize
 
 CONFIG = Config(jobs=1)
 PIPELINE = Pipeline(CONFIG)
@@ -153,3 +155,24 @@ def test_jobs_2_equals_jobs_1(raws: list[bytes]) -> None:
         return out
 
     assert run(2) == run(1)
+
+
+# any mojibake signal: characters of GBK/Big5/Shift-JIS misreadings, Latin-1, ? and U+FFFD
+signal_line = st.text(alphabet=st.sampled_from(COMMON_HAN + "鏂伴椈銆傜粺璁¤鍥藉緢Ã©â€œ?\ufffd ？！abc"), max_size=40)
+
+
+@given(st.lists(signal_line, max_size=8))
+def test_the_document_signal_scan_never_misses_a_line_signal(lines: list[str]) -> None:
+    """Repair skips a document when ``any_signal`` says so: it must then hold for every line."""
+    if any(has_signal(line) for line in lines):
+        assert any_signal("\n".join(lines))
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(COMMON_HAN + " \t\u00a0\u200b\x01。"), max_size=30), max_size=8))
+def test_normalize_skips_only_documents_with_nothing_to_fix(lines: list[str]) -> None:
+    """Normalize's whole-document scan and its line-by-line fixes agree."""
+    doc = Document.from_text("a.txt", "\n".join(lines))
+    before = [p.text for p in doc.paragraphs]
+    after = [p.text for p in Normalize(Config()).process(doc).paragraphs]
+    needs_fix = any(any(fix(t) != t for fix in FIXES) or t != t.strip() for t in before)
+    assert (after != before or bool(doc.events)) == needs_fix

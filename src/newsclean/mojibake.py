@@ -237,6 +237,24 @@ class LineRepair:
     damaged: list[str] = field(default_factory=list)
 
 
+def any_signal(text: str) -> bool:
+    """False when no line of ``text`` (lines joined by newlines) can give
+    :func:`has_signal` True: one scan of a whole document for the usual one with nothing
+    unusual, instead of one per line. True only means "look line by line".
+
+    >>> any_signal("国务院常务会议。\\n新华社北京3月5日电"), any_signal("正文。\\n鏂伴椈")
+    (False, True)
+    """
+    if text.isascii():
+        return False
+    return (
+        "?" in text
+        or "\ufffd" in text
+        or _LATIN1_CHAR.search(text) is not None
+        or _unusual_pattern().search(text) is not None
+    )
+
+
 def has_signal(text: str) -> bool:
     """Cheap test: could ``text`` hold mojibake at all? (a compiled-regex scan)
 

@@ -69,11 +69,20 @@ FIXES: tuple[Callable[[str], str], ...] = (fix_odd_spaces, remove_invisible, rem
 _ANY_FIX = re.compile("|".join(p.pattern for p in (_ODD_SPACES, _INVISIBLE, _CONTROL, _SPACE_RUN)))
 
 
+#: a line that starts or ends with whitespace (the trimming)
+_EDGE_SPACE = re.compile(r"^[^\S\n]|[^\S\n]$", re.MULTILINE)
+
+
 class Normalize(Stage):
     name = "normalize"
     description = "odd spaces, zero-width and control characters; CJK punctuation and widths untouched"
 
     def process(self, doc: Document) -> Document | None:
+        # one scan of the whole document for the usual one with nothing to fix
+        # (newlines join the paragraphs: no fix matches one, and none can span one)
+        whole = "\n".join(p.text for p in doc.paragraphs)
+        if _ANY_FIX.search(whole) is None and _EDGE_SPACE.search(whole) is None:
+            return doc
         kept = []
         for para in doc.paragraphs:
             text = para.text

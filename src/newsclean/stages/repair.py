@@ -15,7 +15,7 @@ reversal explains is flagged, or the line dropped with ``drop_damaged``.
 from __future__ import annotations
 
 from newsclean.document import Document, Event
-from newsclean.mojibake import has_signal, repair_line
+from newsclean.mojibake import any_signal, has_signal, repair_line
 from newsclean.stages.base import Stage
 
 #: how much of a damaged span the audit trail quotes
@@ -27,6 +27,8 @@ class Repair(Stage):
     description = "fix mojibake: Latin-family damage with ftfy, CJK damage with a plausibility model"
 
     def process(self, doc: Document) -> Document | None:
+        if not any_signal("\n".join(p.text for p in doc.paragraphs)):
+            return doc  # the usual document: one scan says no line holds a signal
         kept = []
         for para in doc.paragraphs:
             # the fast path: one compiled-regex scan says there is nothing to look at
