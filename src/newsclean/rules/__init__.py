@@ -41,9 +41,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import ahocorasick
 import opencc
 
-from newsclean.rules.startup_cache import cached_value, compile_cached
+from newsclean.rules.literals import required_literals
+from newsclean.rules.startup_cache import cached_value, compile_all_cached, compile_cached
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -158,6 +160,10 @@ def _known_chars() -> list[str]:
     return [chr(c) for c in range(0x4E00, 0xA000)]
 
 
+def _sorted_or_none(need: frozenset[str] | None) -> list[str] | None:
+    return None if need is None else sorted(need)
+
+
 def fold_table(chars: Iterable[str]) -> dict[int, str]:
     """A ``str.translate`` table from the Traditional forms of ``chars`` to ``chars``.
 
@@ -203,8 +209,9 @@ class RulePack:
         self._build_fold()
         line_rules = [r for r in self.rules.values() if r.kind in ("drop", "field") and r.pattern]
         fix_rules = [r for r in self.rules.values() if r.kind == "fix" and r.pattern]
-        self._line_ids: dict[str, Rule] = {}
-        self._line_re = self._combine(line_rules, self._line_ids)
+        self._line_rules = line_rules
+        self._line_res = compile_all_cached([self._body(r) for r in line_rules])
+        self._literals, self._always = self._literal_index(line_rules)
         self._fix_ids: dict[str, Rule] = {}
         self._fix_re = self._combine(fix_rules, self._fix_ids)
         keywords = set(LONG_LINE_KEYWORDS)
@@ -264,21 +271,67 @@ class RulePack:
         for i, rule in enumerate(rules):
             name = f"r{i}"
             ids[name] = rule
-            body = _NAMED_GROUP.sub("(?:", self.fold(rule.pattern or ""))
-            parts.append(f"(?P<{name}>{case_insensitive(body)})")
+            parts.append(f"(?P<{name}>{self._body(rule)})")
         if not parts:
             return None
         return compile_cached("|".join(parts))
 
     def match_line(self, text: str, folded: str | None = None, checked: bool = False) -> Rule | None:
         """The first whole-line rule matching ``text`` (``checked``: the caller already
-        called :meth:`may_match_line`)."""
-        if self._line_re is None or not (checked or self.may_match_line(text)):
+        called :meth:`may_match_line`). Only rules whose required strings the line holds
+        are tried (see :mod:`newsclean.rules.literals`), in pack order."""
+        if not self._line_rules or not (checked or self.may_match_line(text)):
             return None
-        m = self._line_re.fullmatch(folded if folded is not None else self.fold(text))
-        if m is None or m.lastgroup is None:
-            return None
-        return self._line_ids[m.lastgroup]
+        if folded is None:
+            folded = self.fold(text)
+        candidates = self._always
+        folded_case = folded.casefold()
+        if self._literals is not None:
+            for _end, mask in self._literals.iter(folded_case):
+                candidates |= mask
+        # single characters (common punctuation) would make the automaton report at
+        # nearly every position: a set intersection finds them instead
+        for ch in self._single_chars.intersection(folded_case):
+            candidates |= self._single_masks[ch]
+        regexes = self._line_res
+        while candidates:
+            lowest = candidates & -candidates
+            i = lowest.bit_length() - 1
+            if regexes[i].fullmatch(folded):
+                return self._line_rules[i]
+            candidates ^= lowest
+        return None
+
+    def _body(self, rule: Rule) -> str:
+        """A rule's pattern as matched: folded, case-insensitive where it has letters, its
+        named groups (read by :meth:`fields`) made plain."""
+        return case_insensitive(_NAMED_GROUP.sub("(?:", self.fold(rule.pattern or "")))
+
+    def _literal_index(self, rules: list[Rule]) -> tuple[ahocorasick.Automaton | None, int]:
+        """An automaton from each required string to the bit mask of the rules needing it,
+        and the mask of the rules needing none (tried on every line); required single
+        characters go to ``_single_masks``."""
+        masks: dict[str, int] = {}
+        self._single_masks: dict[str, int] = {}
+        always = 0
+        bodies = [self._body(rule) for rule in rules]
+        # parsing every pattern again costs a fifth of a second: kept with the programs
+        needs = cached_value("needs", tuple(bodies), lambda: [_sorted_or_none(required_literals(b)) for b in bodies])
+        for i, need in enumerate(needs):
+            if need is None:
+                always |= 1 << i
+                continue
+            for literal in need:
+                into = self._single_masks if len(literal) == 1 else masks
+                into[literal] = into.get(literal, 0) | 1 << i
+        self._single_chars = frozenset(self._single_masks)
+        if not masks:
+            return None, always
+        automaton = ahocorasick.Automaton()
+        for literal, mask in masks.items():
+            automaton.add_word(literal, mask)
+        automaton.make_automaton()
+        return automaton, always
 
     def fields(self, rule: Rule, text: str) -> dict[str, str]:
         """The named groups of a ``field`` rule on ``text``, cleaned: ``{"author": "游淼"}``.

@@ -108,6 +108,19 @@ def compile_cached(pattern: str, flags: int = 0) -> re.Pattern[str]:
         return re.compile(pattern, flags)
 
 
+def compile_all_cached(patterns: list[str], flags: int = 0) -> list[re.Pattern[str]]:
+    """``[re.compile(p, flags) for p in patterns]``, the programs kept in one cache file."""
+    key = (tuple(patterns), int(flags), _sre.MAGIC, _sre.CODESIZE)
+    try:
+        programs = cached_value("re-all", key, lambda: [_program(p, flags) for p in patterns])
+        return [
+            _sre.compile(p, program[0], array("I", program[1]).tolist(), *program[2:])
+            for p, program in zip(patterns, programs, strict=True)
+        ]
+    except Exception:  # noqa: BLE001 - re internals not as expected: the public way
+        return [re.compile(p, flags) for p in patterns]
+
+
 def _store(path: Path, value: tuple) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
