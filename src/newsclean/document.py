@@ -12,6 +12,7 @@ is no second bookkeeping path.
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -94,6 +95,49 @@ class Document:
     @property
     def clean_text(self) -> str:
         return "\n".join(p.text for p in self.paragraphs)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled flat (documents cross from worker processes to the main one): the
+        paragraphs as one string and an array of line numbers, the events as tuples,
+        instead of thousands of small objects each pickled with its class.
+
+        >>> import pickle
+        >>> doc = Document.from_text("a.txt", "第一段\\n\\n第二段")
+        >>> doc.record(Event("filter", "nav-links", "drop", 2, "navigation", before="返回顶部"))
+        >>> pickle.loads(pickle.dumps(doc)) == doc
+        True
+        """
+        texts = [p.text for p in self.paragraphs]
+        joined = "\n".join(texts)
+        if joined.count("\n") != max(len(texts) - 1, 0):
+            joined = None  # a paragraph holding a newline: kept as a list
+        paragraphs = (joined, array("q", [p.line for p in self.paragraphs]).tobytes()) if joined is not None else texts
+        events = [
+            (e.stage, e.rule, e.kind, e.line, e.reason, e.before, e.after, e.score, e.kept, e.col) for e in self.events
+        ]
+        state = (self.source, self.raw, self.text, self.kind, self.fields, self.meta, self.group, self.dropped)
+        return _rebuild_document, (
+            state,
+            self.error,
+            paragraphs,
+            [p.line for p in self.paragraphs] if joined is None else None,
+            events,
+        )
+
+
+def _rebuild_document(
+    state: tuple, error: str | None, paragraphs: Any, lines: list[int] | None, events: list
+) -> Document:
+    source, raw, text, kind, fields, meta, group, dropped = state
+    doc = Document(source, raw, text, kind, [], fields, meta, [Event(*e) for e in events], group, dropped, error)
+    if lines is None:
+        joined, packed = paragraphs
+        numbers = array("q")
+        numbers.frombytes(packed)
+        doc.paragraphs = [Paragraph(t, n) for t, n in zip(joined.split("\n") if numbers else [], numbers, strict=True)]
+    else:
+        doc.paragraphs = [Paragraph(t, n) for t, n in zip(paragraphs, lines, strict=True)]
+    return doc
 
 
 def split_paragraphs(text: str, first_line: int = 1) -> list[Paragraph]:
