@@ -78,7 +78,8 @@ def reading(docs: list[Document], read: list[str]) -> Iterator[Document]:
 def test_a_folder_is_cleaned_before_the_next_folders_are_read() -> None:
     docs = corpus()
     read: list[str] = []
-    out = Pipeline(Config(jobs=1), folder_grouped=True).run(reading(docs, read))
+    # documents are read a batch ahead (batch_size): batches of one show the folder barrier
+    out = Pipeline(Config(jobs=1, batch_size=1), folder_grouped=True).run(reading(docs, read))
     first = next(out)
     assert first.source == "corpus/site-a/0.txt"
     # site-a is done as soon as site-b begins: nothing of site-c has been read yet

@@ -69,6 +69,21 @@ def run_stage(stage: Stage, doc: Document) -> Document:
     return result
 
 
+def run_batch(stages: list[Stage], docs: list[Document]) -> list[Document]:
+    """Per-document stages over a batch, stage by stage: each stage first ``prepare``s the
+    batch (one call into a C library for many documents), then processes each document.
+    The same results as one document at a time (stages are per-document)."""
+    for stage in stages:
+        live = [d for d in docs if not (d.error or d.dropped)]
+        if live:
+            try:
+                stage.prepare(live)
+            except Exception:  # noqa: BLE001 - process() then does the work itself
+                pass
+        docs = [run_stage(stage, doc) for doc in docs]
+    return docs
+
+
 def finish_document(doc: Document) -> Document:
     """Drop a document left with no text, with the reason."""
     if not doc.error and not doc.dropped and not doc.paragraphs:
@@ -129,11 +144,7 @@ def segment_of(doc: Document) -> str | None:
 
 
 def _process_batch(batch: list[Document]) -> list[Document] | list[tuple[list[Any] | None, str | None, bytes]]:
-    out = []
-    for doc in batch:
-        for stage in _worker_stages:
-            doc = run_stage(stage, doc)
-        out.append(doc)
+    out = run_batch(_worker_stages, batch)
     if not _worker_observers:
         return out
     # The main process only needs the summaries now and the documents once their group is
@@ -247,10 +258,9 @@ class Pipeline:
         (summaries, document or its pickled bytes) pairs."""
         workers = self.config.workers
         if workers <= 1:
-            for doc in docs:
-                for stage in self.mapped:
-                    doc = run_stage(stage, doc)
-                yield (observations(doc, observers), segment_of(doc), doc) if observers else doc
+            for batch in _batches(docs, self.config.batch_size):
+                for doc in run_batch(self.mapped, batch):
+                    yield (observations(doc, observers), segment_of(doc), doc) if observers else doc
             return
         pool = _WorkerPool(workers, self.config, [s.name for s in self.mapped], [s.name for s in observers])
         try:

@@ -35,6 +35,11 @@ class Stage:
     def process(self, doc: Document) -> Document | None:
         raise NotImplementedError
 
+    def prepare(self, docs: list[Document]) -> None:
+        """Per-document stages: work for a whole batch before ``process`` sees each of its
+        documents (e.g. one call into a C library instead of one per document). Optional:
+        ``process`` must give the same result whether or not it ran."""
+
     def observe(self, doc: Document) -> None:
         """Corpus stages: see a document before any is processed (only if needs_observe)."""
         self.absorb(self.observation(doc))

@@ -40,14 +40,21 @@ MAX_CANDIDATES = 32
 
 METHOD_KEY = "equal after folding width, script, case, punctuation and whitespace"
 
+#: a document's keys, number signatures and sketches (empty for short keys), per paragraph
+Prepared = tuple[list[str], list[str], list[list[int]]]
+
 
 class Matcher:
     """Which paragraphs of one document are copies of which: equal keys share a group;
     near-equal groups are verified pairs of group representatives."""
 
-    def __init__(self, paragraphs: list[Paragraph], config: Config) -> None:
+    def __init__(self, paragraphs: list[Paragraph], config: Config, prepared: Prepared | None = None) -> None:
         texts = [p.text for p in paragraphs]
-        self.keys, self.numbers = keys_and_numbers(texts)
+        if prepared is not None:
+            self.keys, self.numbers, sketched = prepared
+        else:
+            self.keys, self.numbers = keys_and_numbers(texts)
+            sketched = None
         self.group: list[int] = []
         self.members: dict[int, list[int]] = {}  # group -> its paragraphs, in order
         first: dict[tuple[str, str], int] = {}
@@ -62,13 +69,16 @@ class Matcher:
         #: LSH band hashes + whole-key hash of the long group representatives (every
         #: paragraph dedup can keep), computed once here for crossdedup too
         self.hashes: dict[int, list[int]] = {}
-        self._find_near(config)
+        self._find_near(config, sketched)
 
-    def _find_near(self, config: Config) -> None:
+    def _find_near(self, config: Config, sketched: list[list[int]] | None) -> None:
         reps = [i for i, g in enumerate(self.group) if g == i and len(self.keys[i]) >= config.dedup_min_chars]
         if not reps:
             return
-        sketches = sketch_hashes([self.keys[i] for i in reps], [self.numbers[i] for i in reps], 0)
+        if sketched is not None:
+            sketches = [sketched[i] for i in reps]
+        else:
+            sketches = sketch_hashes([self.keys[i] for i in reps], [self.numbers[i] for i in reps], 0)
         self.hashes = dict(zip(reps, sketches, strict=True))
         if len(reps) < 2:
             return
@@ -117,11 +127,33 @@ class Dedup(Stage):
         "repeated paragraphs and blocks within a document: exact, near (script, punctuation, a few characters)"
     )
 
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        #: id(document) -> (its paragraph texts, keys, numbers, sketches) from prepare()
+        self._prepared: dict[int, tuple[list[str], Prepared]] = {}
+
+    def prepare(self, docs: list[Document]) -> None:
+        """Keys, number signatures and sketches of a whole batch at once: one NFKC and
+        OpenCC pass and one MinHash pass over many documents cost less than one each."""
+        self._prepared.clear()
+        texts = [p.text for doc in docs for p in doc.paragraphs]
+        keys, numbers = keys_and_numbers(texts)
+        sketches = sketch_hashes(keys, numbers, self.config.dedup_min_chars)
+        at = 0
+        for doc in docs:
+            n = len(doc.paragraphs)
+            span = slice(at, at + n)
+            self._prepared[id(doc)] = (texts[span], (keys[span], numbers[span], sketches[span]))
+            at += n
+
     def process(self, doc: Document) -> Document | None:
         paras = doc.paragraphs
         if not paras:
             return doc
-        m = Matcher(paras, self.config)
+        ready = self._prepared.pop(id(doc), None)
+        # only if the document is the one prepared, unchanged since
+        prepared = ready[1] if ready is not None and ready[0] == [p.text for p in paras] else None
+        m = Matcher(paras, self.config, prepared)
         kept_copy: dict[int, int] = {}  # removed index -> index of its kept copy
 
         def root(j: int) -> int:
