@@ -225,6 +225,7 @@ def stage_times(corpus: Path, extra_config: dict[str, Any]) -> dict[str, Any]:
         stages = real_build(config, registry)
         for stage in stages:
             stage.process = timed(stage.name, stage.process)
+            stage.prepare = timed(stage.name, stage.prepare)  # a batch's work counts as the stage's
             # observing is split in two: a summary where the document is, adding it up
             stage.observation = timed(f"{stage.name} (observe)", stage.observation)
             stage.absorb = timed(f"{stage.name} (observe)", stage.absorb)
