@@ -64,6 +64,7 @@ BUILTIN_FILES = (
     "social.toml",
     "gov.toml",
     "widgets.toml",
+    "regional.toml",
 )
 #: lines longer than this are article text for the whole-line rules (boilerplate is short);
 #: it also bounds the work the combined regex does per line
