@@ -94,3 +94,9 @@ def test_fold_table_maps_traditional_forms_only_of_rule_characters() -> None:
     table = fold_table("版权")
     assert "版權所有".translate(table) == "版权所有"
     assert "权" not in "".join(chr(k) for k in table)
+
+
+def test_old_cache_files_are_pruned(cache: Path) -> None:
+    for i in range(startup_cache.KEEP_PER_KIND + 5):
+        cached_value("fold", (f"rules {i}",), lambda i=i: {i: "x"})
+    assert len(list(cache.glob("fold-*.marshal"))) == startup_cache.KEEP_PER_KIND

@@ -44,6 +44,8 @@ import _sre
 #: patterns shorter than this compile faster than a file can be read
 MIN_CACHED_CHARS = 2000
 _FORMAT = 1
+#: cache files kept per kind (rule sets in use at once: the built-in pack, a few user packs)
+KEEP_PER_KIND = 8
 T = TypeVar("T")
 
 
@@ -121,6 +123,14 @@ def compile_all_cached(patterns: list[str], flags: int = 0) -> list[re.Pattern[s
         return [re.compile(p, flags) for p in patterns]
 
 
+def _prune(folder: Path, kind: str) -> None:
+    """Keep the newest :data:`KEEP_PER_KIND` files of a kind: every edit of a rule file
+    makes new ones, and the old ones would pile up."""
+    files = sorted(folder.glob(f"{kind}-*.marshal"), key=lambda f: f.stat().st_mtime, reverse=True)
+    for old in files[KEEP_PER_KIND:]:
+        old.unlink(missing_ok=True)
+
+
 def _store(path: Path, value: tuple) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,6 +138,7 @@ def _store(path: Path, value: tuple) -> None:
         with os.fdopen(fd, "wb") as fh:
             marshal.dump(value, fh)
         os.replace(tmp, path)  # atomic: a concurrent run reads the old file or the new one
+        _prune(path.parent, path.name.split("-", 1)[0])
     except Exception:  # noqa: BLE001 - a cache that cannot be written is only slower
         try:
             os.unlink(tmp)
