@@ -65,6 +65,7 @@ BUILTIN_FILES = (
     "gov.toml",
     "widgets.toml",
     "regional.toml",
+    "lexicon.toml",
 )
 #: lines longer than this are article text for the whole-line rules (boilerplate is short);
 #: it also bounds the work the combined regex does per line

@@ -31,6 +31,7 @@ from importlib import resources
 import opencc
 
 from newsclean.document import Document, Event, Paragraph
+from newsclean.furniture_words import FurnitureWords
 from newsclean.rules import Rule, RulePack, load_rules
 from newsclean.stages.base import Stage
 
@@ -337,6 +338,7 @@ class Filter(Stage):
         self.entities = "html-entity" in rules
         self.related_on = "related-list" in rules
         self.letter_spaced = "letter-spaced" in rules
+        self.furniture = FurnitureWords(self.pack) if "furniture-vocabulary" in rules else None
         tail = rules.get("tail-tag")
         self.tail_max = int(tail.data.get("max_chars", 12)) if tail else 0
 
@@ -406,6 +408,10 @@ class Filter(Stage):
                     continue
                 if is_prose(text) or is_dateline(text):
                     in_tail = in_related = False
+            # Last: the long tail of furniture no rule names, told by its vocabulary.
+            if self.furniture is not None and (why := self.furniture.reason(text, folded if maybe_line else None)):
+                self._drop(doc, para, "furniture-vocabulary", text, why)
+                continue
             kept.append(para)
         doc.paragraphs = kept
         return doc
@@ -451,7 +457,7 @@ class Filter(Stage):
             if names and name not in out:
                 out[name] = "、".join(names)
 
-    def _drop(self, doc: Document, para: Paragraph, rule_id: str, text: str) -> None:
+    def _drop(self, doc: Document, para: Paragraph, rule_id: str, text: str, reason: str = "") -> None:
         rule = self.pack.rules.get(rule_id)
-        reason = rule.description if rule else "line is empty once artefacts are removed"
+        reason = reason or (rule.description if rule else "line is empty once artefacts are removed")
         doc.record(Event(self.name, rule_id, "drop", para.line, reason, before=text))
