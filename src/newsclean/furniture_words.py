@@ -30,7 +30,9 @@ from newsclean.rules import Rule, RulePack
 #: sentence ends, clause marks, quotes and book-title marks: language, not furniture
 _LANGUAGE = re.compile(r"[。！？!?；;…，“”‘’「」『』《\"]")
 #: an item of a numbered list (3. 扫描二维码, ①, 二、, 第一步): steps in an article
-_LIST_ITEM = re.compile(r"\s*(?:\d{1,2}\s?[.．、)）](?!\d)|[①-⑳]|[(（]?[一二三四五六七八九十]{1,3}[、)）]|第[一二三四五六七八九十\d]{1,3}[步章节部条])")
+_LIST_ITEM = re.compile(
+    r"\s*(?:\d{1,2}\s?[.．、)）](?!\d)|[①-⑳]|[(（]?[一二三四五六七八九十]{1,3}[、)）]|第[一二三四五六七八九十\d]{1,3}[步章节部条])"
+)
 #: separators between the items of a toolbar or menu (neutral: they cover their place)
 _SEPARATORS = "|｜/／·•丨▪>＞»›》<«‹→←-—_~～"
 #: label and bracket punctuation around items (分享到：, 评论(12), 【热门】)
@@ -38,9 +40,10 @@ _FRAMING = ":：()（）【】[]〔〕<>{}"
 #: a count, size or time: 1.2万, 10万+, 3.4k, 99+, (12), 2024-03-05, 10:23, 3小时前
 _NUMBER = (
     r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
-    r"|\d{1,2}[-/.月]\d{1,2}日?"
     r"|\d{1,2}[:：]\d{2}(?:[:：]\d{2})?"
     r"|\d{1,3}\s?(?:秒|分钟|小时|天|周|个月|年)前"
+    r"|\d{1,2}[-/月]\d{1,2}日?"
+    # after the dates, so that 1.2万 is a count; 3.5 alone is a count too
     r"|\d{1,9}(?:[.,]\d{1,3})?\s?(?:[万萬亿億wWkKmM]\+?|\+)?\s?(?:次|人|条|篇|则|則|个|個|赞)?"
 )
 _SYMBOL_CATEGORIES = ("So", "Sk", "Sm")
@@ -52,7 +55,7 @@ class FurnitureWords:
     >>> from newsclean.rules import load_rules
     >>> words = FurnitureWords(load_rules())
     >>> words.reason("閱讀 1.2萬 · 評論 36")
-    'furniture words: 阅读, 评论 (100% of the line)'
+    'furniture words: 閱讀, 評論 (100% of the line)'
     >>> words.reason("中国队3:1日本队") is None, words.reason("新华社北京3月5日电") is None
     (True, True)
     """
@@ -93,7 +96,9 @@ class FurnitureWords:
             last = m.end()
             if m.lastgroup == "w":
                 # The fold maps one character to one, so the span holds the word as written.
-                found.setdefault(m.group().lower(), text[m.start() : m.end()] if len(text) == len(folded) else m.group())
+                found.setdefault(
+                    m.group().lower(), text[m.start() : m.end()] if len(text) == len(folded) else m.group()
+                )
             else:
                 counts += 1
         if not found:
