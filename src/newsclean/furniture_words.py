@@ -31,7 +31,7 @@ from newsclean.rules import Rule, RulePack
 _LANGUAGE = re.compile(r"[。！？!?；;…，“”‘’「」『』《\"]")
 #: an item of a numbered list (3. 扫描二维码, ①, 二、, 第一步): steps in an article
 _LIST_ITEM = re.compile(
-    r"\s*(?:\d{1,2}\s?[.．、)）](?!\d)|[①-⑳]|[(（]?[一二三四五六七八九十]{1,3}[、)）]|第[一二三四五六七八九十\d]{1,3}[步章节部条])"
+    r"\s{0,3}(?:\d{1,2}\s?[.．、)）](?!\d)|[①-⑳]|[(（]?[一二三四五六七八九十]{1,3}[、)）]|第[一二三四五六七八九十\d]{1,3}[步章节部条])"
 )
 #: separators between the items of a toolbar or menu (neutral: they cover their place)
 _SEPARATORS = "|｜/／·•丨▪>＞»›》<«‹→←-—_~～"
