@@ -54,7 +54,15 @@ else:  # pragma: no cover
 
 KINDS = ("drop", "field", "fix", "detector")
 #: the built-in rule files, in this package
-BUILTIN_FILES = ("spam.toml", "boilerplate.toml", "notices.toml", "artefacts.toml", "social.toml", "gov.toml", "portal.toml")
+BUILTIN_FILES = (
+    "spam.toml",
+    "boilerplate.toml",
+    "notices.toml",
+    "artefacts.toml",
+    "social.toml",
+    "gov.toml",
+    "portal.toml",
+)
 #: lines longer than this are article text for the whole-line rules (boilerplate is short);
 #: it also bounds the work the combined regex does per line
 LINE_RULE_MAX_CHARS = 200
