@@ -66,6 +66,7 @@ BUILTIN_FILES = (
     "widgets.toml",
     "regional.toml",
     "lexicon.toml",
+    "portal.toml",
 )
 #: lines longer than this are article text for the whole-line rules (boilerplate is short);
 #: it also bounds the work the combined regex does per line
@@ -314,6 +315,18 @@ class RulePack:
                 return self._line_rules[i]
             candidates ^= lowest
         return None
+
+    def rule_matches(self, rule_id: str, text: str) -> bool:
+        """Does this whole-line rule alone match ``text`` (whichever rule the pack would
+        report first)?
+
+        >>> load_rules().rule_matches("nav-links", "返回頂部")
+        True
+        """
+        for rule, regex in zip(self._line_rules, self._line_res, strict=True):
+            if rule.id == rule_id:
+                return regex.fullmatch(self.fold(text)) is not None
+        return False
 
     def _body(self, rule: Rule) -> str:
         """A rule's pattern as matched: folded, case-insensitive where it has letters, its
