@@ -18,7 +18,7 @@ from newsclean.config import Config
 from newsclean.document import Document
 from newsclean.io.sinks import dumps
 from newsclean.io.sources import read_jsonl
-from newsclean.mojibake import any_signal, has_signal
+from newsclean.mojibake import any_signal, has_signal, signal_lines
 from newsclean.pipeline import Pipeline
 from newsclean.run import output_record, reject_records
 from newsclean.stages.decode import DecodeError, decode_bytes
@@ -176,3 +176,10 @@ def test_normalize_skips_only_documents_with_nothing_to_fix(lines: list[str]) ->
     after = [p.text for p in Normalize(Config()).process(doc).paragraphs]
     needs_fix = any(any(fix(t) != t for fix in FIXES) or t != t.strip() for t in before)
     assert (after != before or bool(doc.events)) == needs_fix
+
+
+@given(st.lists(signal_line, max_size=8))
+def test_lines_outside_signal_lines_have_no_signal(lines: list[str]) -> None:
+    """Repair looks only at the lines ``signal_lines`` names: no other may hold a signal."""
+    named = signal_lines("\n".join(lines))
+    assert all(not has_signal(line) for i, line in enumerate(lines) if i not in named)

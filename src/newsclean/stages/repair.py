@@ -15,7 +15,7 @@ reversal explains is flagged, or the line dropped with ``drop_damaged``.
 from __future__ import annotations
 
 from newsclean.document import Document, Event
-from newsclean.mojibake import any_signal, has_signal, repair_line
+from newsclean.mojibake import any_signal, has_signal, repair_line, signal_lines
 from newsclean.stages.base import Stage
 
 #: how much of a damaged span the audit trail quotes
@@ -27,12 +27,15 @@ class Repair(Stage):
     description = "fix mojibake: Latin-family damage with ftfy, CJK damage with a plausibility model"
 
     def process(self, doc: Document) -> Document | None:
-        if not any_signal("\n".join(p.text for p in doc.paragraphs)):
+        whole = "\n".join(p.text for p in doc.paragraphs)
+        if not any_signal(whole):
             return doc  # the usual document: one scan says no line holds a signal
+        # the lines that hold a character a signal starts from: the others need no look
+        suspects = signal_lines(whole)
         kept = []
-        for para in doc.paragraphs:
+        for i, para in enumerate(doc.paragraphs):
             # the fast path: one compiled-regex scan says there is nothing to look at
-            if not has_signal(para.text):
+            if i not in suspects or not has_signal(para.text):
                 kept.append(para)
                 continue
             result = repair_line(para.text)
