@@ -67,6 +67,7 @@ BUILTIN_FILES = (
     "regional.toml",
     "lexicon.toml",
     "portal.toml",
+    "credits.toml",
 )
 #: lines longer than this are article text for the whole-line rules (boilerplate is short);
 #: it also bounds the work the combined regex does per line
