@@ -332,3 +332,31 @@ def test_copies_of_one_article_are_not_learned_as_furniture() -> None:
     for doc in docs:
         stage.observe(doc)
     assert all(stage.process(d).clean_text == article for d in docs[:6])
+
+
+def test_question_headlines_in_a_related_list_are_dropped() -> None:
+    # related titles often end in ？ or ！; the list still ends at the first real paragraph
+    doc = run(
+        "正文第一段，介绍了事件经过。\n相关阅读\n央行降准0.5个百分点，释放多少流动性？\n"
+        "深圳地铁14号线正式开通！\n会议结束后，记者采访了多位代表。大家都很关心下一步怎么走？"
+    )
+    assert doc.clean_text.splitlines() == [
+        "正文第一段，介绍了事件经过。",
+        "会议结束后，记者采访了多位代表。大家都很关心下一步怎么走？",
+    ]
+
+
+def test_credits_move_names_to_fields() -> None:
+    doc = run("王丽/文 李明/图\n国家统计局今天发布数据，一季度国内生产总值同比增长5.3%。")
+    assert doc.clean_text == "国家统计局今天发布数据，一季度国内生产总值同比增长5.3%。"
+    assert doc.meta["fields_out"] == {"author": "王丽"}
+    doc = run("□本报记者 王丽 通讯员 李明\n國際中心／王小明 報導\n国家统计局今天发布数据。")
+    assert doc.meta["fields_out"] == {"author": "王丽"}
+    doc = run("文 / 王丽 · 编辑 / 李明\n国家统计局今天发布数据。")
+    assert doc.meta["fields_out"] == {"author": "王丽", "editor": "李明"}
+
+
+def test_english_bylines_and_menus_go_article_stays() -> None:
+    lines = ["By Wang Li, Xinhua", "Home | News | Sports | World", "時事 | 港聞 | 國際 | 中國 | 財經", "EN 繁 简"]
+    article = "By the end of the year, prices rose by 5 percent."
+    assert run("\n".join([*lines, article])).clean_text == article

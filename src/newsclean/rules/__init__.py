@@ -67,6 +67,9 @@ BUILTIN_FILES = (
     "regional.toml",
     "lexicon.toml",
     "portal.toml",
+    # credits first: a byline with a photo credit fills the author field rather than
+    # going as a caption
+    "credits.toml",
     "captions.toml",
 )
 #: lines longer than this are article text for the whole-line rules (boilerplate is short);

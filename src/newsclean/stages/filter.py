@@ -325,6 +325,22 @@ def is_related_title(text: str) -> bool:
     return len(text) <= RELATED_TITLE_MAX_CHARS and not text.rstrip(_CLOSING_QUOTES).endswith(ends)
 
 
+_QUESTION_HEADLINE = re.compile(r"[^。；;“”「」『』\"]{6,48}[？！?!]")
+
+
+def is_question_headline(text: str) -> bool:
+    """A headline ending in a question or exclamation mark (related lists are full of them):
+    one clause of at most 49 characters, no full stop or quote inside. A paragraph that
+    asks a question is longer, or has a full stop before it.
+
+    >>> is_question_headline("央行降准0.5个百分点，释放多少流动性？"), is_question_headline("她问：“你来吗？”")
+    (True, False)
+    >>> is_question_headline("会议结束了。那么，下一步怎么走？")
+    False
+    """
+    return _QUESTION_HEADLINE.fullmatch(text) is not None
+
+
 class Filter(Stage):
     name = "filter"
     description = "drop SEO spam and site boilerplate, fix converter and CMS artefacts in place"
@@ -443,7 +459,7 @@ class Filter(Stage):
             bullet = _BULLET.match(text)
             if bullet and is_related_title(text[bullet.end() :]) and not _SENTENCE_END.search(text):
                 return "related-list"
-            if in_related and is_related_title(text) and not is_prose(text):
+            if in_related and is_related_title(text) and (not is_prose(text) or is_question_headline(text)):
                 return "related-list"
         # A short line followed by article text is a headline of what follows, not a tag.
         if self.tail_max and is_tag_line(text, self.tail_max) and (next_text is None or not is_prose(next_text)):
