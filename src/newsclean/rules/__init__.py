@@ -68,6 +68,7 @@ BUILTIN_FILES = (
     "lexicon.toml",
     "portal.toml",
     "captions.toml",
+    "footers.toml",
 )
 #: lines longer than this are article text for the whole-line rules (boilerplate is short);
 #: it also bounds the work the combined regex does per line
