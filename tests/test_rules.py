@@ -142,3 +142,20 @@ def test_rules_finish_on_a_1mb_line(line: str) -> None:
     doc = run(line)
     assert doc.paragraphs or doc.events
     assert len(line) > LINE_RULE_MAX_CHARS
+
+
+def test_patterns_are_written_in_simplified() -> None:
+    """A Traditional-only character in a pattern joins the fold's own characters, and is
+    then never folded, for every rule (週 in one pattern made 鏡週刊 miss 周刊 everywhere)."""
+    import opencc
+
+    from newsclean.rules import _data_words
+
+    t2s = opencc.OpenCC("t2s")
+    found = {}
+    for rule in RULES:
+        for text in [rule.pattern or "", str(rule.data.get("fields_pattern", ""))] + _data_words(rule):
+            for ch in re.findall(r"[\u3400-\u9fff]", text):
+                if t2s.convert(ch) != ch:
+                    found.setdefault(ch, rule.id)
+    assert not found, found

@@ -71,6 +71,7 @@ BUILTIN_FILES = (
     # going as a caption
     "credits.toml",
     "captions.toml",
+    "footers.toml",
 )
 #: lines longer than this are article text for the whole-line rules (boilerplate is short);
 #: it also bounds the work the combined regex does per line
