@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from newsclean.rules import Rule, RulePack
+from newsclean.rules import Rule, RulePack, any_word_pattern
 
 #: sentence ends, clause marks, quotes and book-title marks: language, not furniture
 _LANGUAGE = re.compile(r"[。！？!?；;…，“”‘’「」『』《\"]")
@@ -121,27 +121,17 @@ def _neutral(ch: str) -> bool:
 
 
 def _trie(words: list[str]) -> str:
-    """A regex matching the longest of ``words`` at a position, as a trie (``re`` tries an
-    alternation one branch at a time; a trie tries each first character once). A word
-    ending in a Latin letter must end a Latin word (``line`` is not in ``online``).
+    """A regex matching the longest of ``words`` at a position; a word ending in a Latin
+    letter must end a Latin word (``line`` is not in ``online``).
 
     >>> _trie(["分享", "分享到", "line"])
     '(?:line(?![a-z])|分享(?:到|))'
     """
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = "(?![a-z])" if word[-1].isascii() and word[-1].isalpha() else ""
+    return any_word_pattern(words, longest=True, word_end=_latin_word_end)
 
-    def pattern(node: dict) -> str:
-        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
-        if "" in node:
-            branches.append(node[""])  # the word ends here: tried after its extensions
-        return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
 
-    return pattern(trie) if trie else "(?!)"
+def _latin_word_end(word: str) -> str:
+    return "(?![a-z])" if word[-1].isascii() and word[-1].isalpha() else ""
 
 
 def _compile(words: list[str]) -> re.Pattern[str]:

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 from importlib import resources
@@ -140,28 +140,35 @@ def case_insensitive(pattern: str) -> str:
     return f"(?i:{pattern})" if letters.lower() != letters.upper() else pattern
 
 
-def any_word_pattern(words: Iterable[str]) -> str:
+def any_word_pattern(words: Iterable[str], longest: bool = False, word_end: Callable[[str], str] | None = None) -> str:
     """A regex matching where any of ``words`` begins, as a trie: ``re`` tries an
-    alternation one branch at a time, so words sharing a first character are grouped
-    (for a search that only asks *whether* a word occurs, a word's longer extensions are
-    dropped).
+    alternation one branch at a time, so words sharing a first character are grouped.
+
+    For a search that only asks *whether* a word occurs, a word's longer extensions are
+    dropped; ``longest`` keeps them, tried before the word itself, so a match is the
+    longest word at its position. ``word_end(word)`` is appended where a word ends (e.g.
+    a lookahead that a Latin word ends there).
 
     >>> any_word_pattern(["版权所有", "版权声明", "版权", "关注"])
     '(?:关注|版权)'
     >>> any_word_pattern(["扫码关注", "扫一扫"])
     '扫(?:一扫|码关注)'
+    >>> any_word_pattern(["分享", "分享到", "line"], longest=True, word_end=lambda w: "(?![a-z])" if w == "line" else "")
+    '(?:line(?![a-z])|分享(?:到|))'
     """
     trie: dict = {}
     for word in words:
         node = trie
         for ch in word:
             node = node.setdefault(ch, {})
-        node[""] = {}
+        node[""] = word_end(word) if word_end else ""
 
     def pattern(node: dict) -> str:
-        if "" in node:  # a word ends here: whatever follows is not needed
-            return ""
-        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items())]
+        if "" in node and not longest:  # a word ends here: whatever follows is not needed
+            return node[""]
+        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            branches.append(node[""])  # the word ends here: tried after its extensions
         return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
 
     return pattern(trie) if trie else "(?!)"
