@@ -46,6 +46,7 @@ from typing import Any
 import ahocorasick
 import opencc
 
+from newsclean.rules import literals
 from newsclean.rules.literals import required_literals
 from newsclean.rules.startup_cache import cached_value, compile_all_cached, compile_cached
 
@@ -354,7 +355,9 @@ class RulePack:
         always = 0
         bodies = [self._body(rule) for rule in rules]
         # parsing every pattern again costs a fifth of a second: kept with the programs
-        needs = cached_value("needs", tuple(bodies), lambda: [_sorted_or_none(required_literals(b)) for b in bodies])
+        needs = cached_value(
+            "needs", (literals.VERSION, *bodies), lambda: [_sorted_or_none(required_literals(b)) for b in bodies]
+        )
         for i, need in enumerate(needs):
             if need is None:
                 always |= 1 << i

@@ -27,6 +27,8 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as C  # type: ignore[no-redef]
     import sre_parse  # type: ignore[no-redef]
 
+#: change when the reading of patterns changes: cached requirements carry it
+VERSION = 2
 #: a character class of more characters than this is no requirement
 MAX_CLASS = 12
 #: a requirement of more strings than this is not worth the automaton's memory
