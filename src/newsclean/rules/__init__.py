@@ -65,6 +65,7 @@ BUILTIN_FILES = (
     "social.toml",
     "gov.toml",
     "widgets.toml",
+    "widgets2.toml",
     "regional.toml",
     "lexicon.toml",
     "portal.toml",
