@@ -65,7 +65,6 @@ BUILTIN_FILES = (
     "social.toml",
     "gov.toml",
     "widgets.toml",
-    "widgets2.toml",
     "regional.toml",
     "lexicon.toml",
     "portal.toml",
@@ -74,6 +73,7 @@ BUILTIN_FILES = (
     "credits.toml",
     "captions.toml",
     "footers.toml",
+    "widgets2.toml",
 )
 #: lines longer than this are article text for the whole-line rules (boilerplate is short);
 #: it also bounds the work the combined regex does per line
