@@ -100,3 +100,10 @@ def test_old_cache_files_are_pruned(cache: Path) -> None:
     for i in range(startup_cache.KEEP_PER_KIND + 5):
         cached_value("fold", (f"rules {i}",), lambda i=i: {i: "x"})
     assert len(list(cache.glob("fold-*.marshal"))) == startup_cache.KEEP_PER_KIND
+
+
+def test_pruning_one_kind_leaves_a_kind_with_a_longer_name(cache: Path) -> None:
+    cached_value("re-all", ("other",), lambda: [1])
+    for i in range(startup_cache.KEEP_PER_KIND + 2):
+        cached_value("re", (f"pattern {i}",), lambda i=i: [i])
+    assert len(list(cache.glob("re-all-*.marshal"))) == 1

@@ -126,7 +126,9 @@ def compile_all_cached(patterns: list[str], flags: int = 0) -> list[re.Pattern[s
 def _prune(folder: Path, kind: str) -> None:
     """Keep the newest :data:`KEEP_PER_KIND` files of a kind: every edit of a rule file
     makes new ones, and the old ones would pile up."""
-    files = sorted(folder.glob(f"{kind}-*.marshal"), key=lambda f: f.stat().st_mtime, reverse=True)
+    mine = re.compile(re.escape(kind) + r"-[0-9a-f]{32}\.marshal")  # "re-…" is not "re-all-…"
+    files = [f for f in folder.glob(f"{kind}-*.marshal") if mine.fullmatch(f.name)]
+    files.sort(key=lambda f: f.stat().st_mtime, reverse=True)
     for old in files[KEEP_PER_KIND:]:
         old.unlink(missing_ok=True)
 
@@ -138,7 +140,7 @@ def _store(path: Path, value: tuple) -> None:
         with os.fdopen(fd, "wb") as fh:
             marshal.dump(value, fh)
         os.replace(tmp, path)  # atomic: a concurrent run reads the old file or the new one
-        _prune(path.parent, path.name.split("-", 1)[0])
+        _prune(path.parent, path.name.rsplit("-", 1)[0])
     except Exception:  # noqa: BLE001 - a cache that cannot be written is only slower
         try:
             os.unlink(tmp)
