@@ -26,6 +26,7 @@ import re
 import unicodedata
 
 from newsclean.rules import Rule, RulePack, any_word_pattern
+from newsclean.rules.startup_cache import compile_cached
 
 #: sentence ends, clause marks, quotes and book-title marks: language, not furniture
 _LANGUAGE = re.compile(r"[。！？!?；;…，“”‘’「」『』《\"]")
@@ -145,4 +146,4 @@ def _compile(words: list[str]) -> re.Pattern[str]:
     first = {c for w in words for c in (w[0].lower(), w[0].upper())}
     hint = "".join(sorted(re.escape(c) for c in first)) + r"\d"
     word_group = "|".join(alternatives) or "(?!)"
-    return re.compile(f"(?=[{hint}])(?:(?P<w>{word_group})|(?P<n>{_NUMBER}))", re.IGNORECASE)
+    return compile_cached(f"(?=[{hint}])(?:(?P<w>{word_group})|(?P<n>{_NUMBER}))", re.IGNORECASE)

@@ -39,6 +39,7 @@ from typing import NamedTuple
 import ftfy
 
 from newsclean.plausibility import NOISE_COST, UNKNOWN_HAN_COST, char_cost, han_cost, is_han, pair_bonus, word_partners
+from newsclean.rules.startup_cache import compile_cached
 from newsclean.script import script_counts
 
 #: characters under this cost are ordinary Chinese; a cluster of dearer ones is suspect
@@ -184,21 +185,21 @@ def _suspect_pattern() -> re.Pattern[str]:
     """Two suspect characters close together (a single rare character is usually a name)."""
     suspect = _suspect_class()
     # ? and U+FFFD count as suspect only next to a suspect character
-    return re.compile(f"{suspect}[^\\n]{{0,{REACH}}}{suspect}|[?\ufffd]{suspect}|{suspect}[?\ufffd]")
+    return compile_cached(f"{suspect}[^\\n]{{0,{REACH}}}{suspect}|[?\ufffd]{suspect}|{suspect}[?\ufffd]")
 
 
 @lru_cache(maxsize=1)
 def _unusual_pattern() -> re.Pattern[str]:
     """Any one character that is not ordinary Chinese, ASCII or common punctuation (the
     pre-check's class)."""
-    return re.compile(_suspect_class(precheck=True))
+    return compile_cached(_suspect_class(precheck=True))
 
 
 @lru_cache(maxsize=1)
 def _signal_pattern() -> re.Pattern[str]:
     """:func:`_suspect_pattern` with the pre-check's class."""
     suspect = _suspect_class(precheck=True)
-    return re.compile(f"{suspect}[^\\n]{{0,{REACH}}}{suspect}|[?\ufffd]{suspect}|{suspect}[?\ufffd]")
+    return compile_cached(f"{suspect}[^\\n]{{0,{REACH}}}{suspect}|[?\ufffd]{suspect}|{suspect}[?\ufffd]")
 
 
 @lru_cache(maxsize=2)
@@ -207,7 +208,7 @@ def _lone_trail_pattern(precheck: bool = False) -> re.Pattern[str]:
     standing alone before a Han character (``總暽B行`` for ``總體運行``): where double-byte
     text read out of step, its lost lead byte leaving no ?, came back in step."""
     suspect = _suspect_class(precheck)
-    return re.compile(f"{suspect}[^\\x00-\\x7f]{{0,2}}[@-~](?=[\u3400-\u9fff])")
+    return compile_cached(f"{suspect}[^\\x00-\\x7f]{{0,2}}[@-~](?=[\u3400-\u9fff])")
 
 
 def _class_char(cp: int) -> str:

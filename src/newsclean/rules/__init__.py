@@ -47,7 +47,7 @@ import ahocorasick
 import opencc
 
 from newsclean.rules import literals
-from newsclean.rules.literals import required_literals
+from newsclean.rules.literals import match_width, required_literals
 from newsclean.rules.startup_cache import cached_value, compile_all_cached, compile_cached
 
 if sys.version_info >= (3, 11):
@@ -189,6 +189,22 @@ def _known_chars() -> list[str]:
     return [chr(c) for c in range(0x4E00, 0xA000)]
 
 
+def _width_masks(widths: list[tuple[int, int]]) -> list[int]:
+    """For each line length up to the longest a line rule is tried on, the bit mask of the
+    rules whose matches can be that long; the last entry stands for every longer line.
+
+    >>> [bin(m) for m in _width_masks([(1, 2), (2, LATIN_LINE_MAX_CHARS + 5)])[:4]]
+    ['0b0', '0b1', '0b11', '0b10']
+    """
+    top = LATIN_LINE_MAX_CHARS + 1
+    masks = [0] * (top + 1)
+    for i, (low, high) in enumerate(widths):
+        bit = 1 << i
+        for length in range(low, min(high, top) + 1):
+            masks[length] |= bit
+    return masks
+
+
 def _sorted_or_none(need: frozenset[str] | None) -> list[str] | None:
     return None if need is None else sorted(need)
 
@@ -322,6 +338,8 @@ class RulePack:
         )
         if self._literals is not None:
             candidates = reduce(or_, map(_second, self._literals.iter(folded_case)), candidates)
+        fits = self._fits
+        candidates &= fits[min(len(folded), len(fits) - 1)]
         regexes = self._line_res
         while candidates:
             lowest = candidates & -candidates
@@ -358,9 +376,12 @@ class RulePack:
         bodies = [self._body(rule) for rule in rules]
         # parsing every pattern again costs a fifth of a second: kept with the programs
         needs = cached_value(
-            "needs", (literals.VERSION, *bodies), lambda: [_sorted_or_none(required_literals(b)) for b in bodies]
+            "needs",
+            (literals.VERSION, *bodies),
+            lambda: [[_sorted_or_none(required_literals(b)), *match_width(b)] for b in bodies],
         )
-        for i, need in enumerate(needs):
+        self._fits = _width_masks([(low, high) for _need, low, high in needs])
+        for i, (need, _low, _high) in enumerate(needs):
             if need is None:
                 always |= 1 << i
                 continue
@@ -388,7 +409,7 @@ class RulePack:
             if rule.id not in self._field_rules:
                 return {}
             source = rule.data.get("fields_pattern") or rule.pattern or ""
-            regex = self._fields[rule.id] = re.compile(case_insensitive(self.fold(source)))
+            regex = self._fields[rule.id] = compile_cached(case_insensitive(self.fold(source)))
         folded = self.fold(text)
         if "fields_pattern" in rule.data:
             matches = list(regex.finditer(folded))

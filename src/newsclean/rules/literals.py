@@ -28,11 +28,14 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse  # type: ignore[no-redef]
 
 #: change when the reading of patterns changes: cached requirements carry it
-VERSION = 4
+VERSION = 5
 #: a character class of more characters than this is no requirement
 MAX_CLASS = 12
 #: a requirement of more strings than this is not worth the automaton's memory
 MAX_STRINGS = 2000
+
+#: widths at or above this are "any length"
+MAX_WIDTH = 65535
 
 Need = frozenset[str] | None
 
@@ -44,6 +47,22 @@ def required_literals(pattern: str, flags: int = 0) -> Need:
     except Exception:  # noqa: BLE001 - an odd pattern is simply always tried
         return None
     return _best(_needs_of_sequence(list(parsed)))
+
+
+def match_width(pattern: str, flags: int = 0) -> tuple[int, int]:
+    """The fewest and most characters a match of ``pattern`` can span (the most capped at
+    ``MAX_WIDTH``): a whole-line rule cannot match a line whose length lies outside.
+
+    >>> match_width(r"(?:责任编辑|责编)[:：]\\s*\\S{2,4}")
+    (5, 65535)
+    >>> match_width(r"返回顶部|返回首页")
+    (4, 4)
+    """
+    try:
+        low, high = sre_parse.parse(pattern, flags).getwidth()
+    except Exception:  # noqa: BLE001 - an odd pattern may be any length
+        return 0, MAX_WIDTH
+    return min(low, MAX_WIDTH), min(high, MAX_WIDTH)
 
 
 def _score(need: frozenset[str]) -> tuple[float, int]:

@@ -33,6 +33,7 @@ import opencc
 from newsclean.document import Document, Event, Paragraph
 from newsclean.furniture_words import FurnitureWords
 from newsclean.rules import Rule, RulePack, load_rules
+from newsclean.rules.startup_cache import compile_cached
 from newsclean.stages.base import Stage
 
 #: a line this long, or with sentence punctuation and this long, is article prose: it
@@ -167,7 +168,7 @@ def _word_regex(words: list[str]) -> re.Pattern[str] | None:
         return None
     # The class lookahead lets the engine skip most positions with a bitmap test.
     first = "".join(sorted({re.escape(c) for w in words for c in (w[0].lower(), w[0].upper())}))
-    return re.compile(f"(?=[{first}])(?:{'|'.join(parts)})", re.I)
+    return compile_cached(f"(?=[{first}])(?:{'|'.join(parts)})", re.I)
 
 
 class KeywordStuffing:
