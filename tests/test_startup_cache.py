@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from newsclean.rules import RulePack, builtin_rules, fold_table, startup_cache
-from newsclean.rules.startup_cache import cached_value, compile_cached
+from newsclean import startup_cache
+from newsclean.rules import RulePack, builtin_rules, fold_table
+from newsclean.startup_cache import cached_value, compile_cached
 
 LINES = [
     "版權所有 未經授權不得轉載",
@@ -107,3 +108,47 @@ def test_pruning_one_kind_leaves_a_kind_with_a_longer_name(cache: Path) -> None:
     for i in range(startup_cache.KEEP_PER_KIND + 2):
         cached_value("re", (f"pattern {i}",), lambda i=i: [i])
     assert len(list(cache.glob("re-all-*.marshal"))) == 1
+
+
+def test_pruning_keeps_the_files_used_most_recently(cache: Path) -> None:
+    import os
+    import time
+
+    keys = [(f"rules {i}",) for i in range(startup_cache.KEEP_PER_KIND)]
+    for key in keys:
+        cached_value("fold", key, lambda key=key: {0: key[0]})
+    # file n was last used n seconds after a time long ago: rules 0 is the oldest
+    old = time.time() - 10 * startup_cache.TOUCH_AFTER_S
+    for n, key in enumerate(keys):
+        path = cache / f"fold-{startup_cache._key('fold', *key)}.marshal"
+        os.utime(path, (old + n, old + n))
+    assert cached_value("fold", keys[0], lambda: pytest.fail("a stored value is built again")) == {0: "rules 0"}
+    cached_value("fold", ("one more",), lambda: {0: "one more"})
+    names = {p.name for p in cache.glob("fold-*.marshal")}
+    assert f"fold-{startup_cache._key('fold', *keys[0])}.marshal" in names  # used: kept
+    assert f"fold-{startup_cache._key('fold', *keys[1])}.marshal" not in names  # least recently used
+    assert len(names) == startup_cache.KEEP_PER_KIND
+
+
+def test_data_tables_are_read_afresh_when_the_file_changes(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    table = folder / "table.tsv"
+    table.write_text("甲\t1\n", encoding="utf-8")
+    builds: list[str] = []
+
+    def build(text: str) -> list[str]:
+        builds.append(text)
+        return text.split()
+
+    from importlib import resources
+
+    monkeypatch.setattr(resources, "files", lambda package: folder)
+    assert startup_cache.cached_data("table", "table.tsv", build) == ["甲", "1"]
+    assert startup_cache.cached_data("table", "table.tsv", build) == ["甲", "1"]
+    assert len(builds) == 1
+    table.write_text("乙\t22\n", encoding="utf-8")
+    assert startup_cache.cached_data("table", "table.tsv", build) == ["乙", "22"]
+    assert len(builds) == 2

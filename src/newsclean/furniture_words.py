@@ -26,7 +26,7 @@ import re
 import unicodedata
 
 from newsclean.rules import Rule, RulePack, any_word_pattern
-from newsclean.rules.startup_cache import compile_cached
+from newsclean.startup_cache import compile_cached
 
 #: sentence ends, clause marks, quotes and book-title marks: language, not furniture
 _LANGUAGE = re.compile(r"[。！？!?；;…，“”‘’「」『』《\"]")

@@ -39,8 +39,8 @@ from typing import NamedTuple
 import ftfy
 
 from newsclean.plausibility import NOISE_COST, UNKNOWN_HAN_COST, char_cost, han_cost, is_han, pair_bonus, word_partners
-from newsclean.rules.startup_cache import compile_cached
 from newsclean.script import script_counts
+from newsclean.startup_cache import cached_value, compile_cached
 
 #: characters under this cost are ordinary Chinese; a cluster of dearer ones is suspect
 SUSPECT_COST = 5.0
@@ -678,6 +678,10 @@ _UNITS = frozenset("年月日号时点分秒万亿元角岁个名位家次倍天
 def _nfkc_expansions(codec: str) -> dict[str, str]:
     """Characters of a double-byte ``codec`` that NFKC turns into several characters
     (``⒀`` -> ``(13)``, ``ⅲ`` -> ``iii``, ``㈡`` -> ``(二)``), keyed by what NFKC made."""
+    return cached_value("nfkc-expansions", (codec, unicodedata.unidata_version), lambda: _find_expansions(codec))
+
+
+def _find_expansions(codec: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for lead in range(0x81, 0xFF):
         for trail in _TRAILS:
@@ -1004,6 +1008,10 @@ def _alternates(codec: str) -> dict[str, tuple[bytes, ...]]:
     """
     if codec in ("cp1252", "gb18030"):
         return {}
+    return cached_value("codec-alternates", (codec,), lambda: _find_alternates(codec))
+
+
+def _find_alternates(codec: str) -> dict[str, tuple[bytes, ...]]:
     found: dict[str, list[bytes]] = {}
     for lead in range(0x81, 0x100):
         for trail in range(0x40, 0x100):

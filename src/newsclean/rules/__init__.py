@@ -48,7 +48,7 @@ import opencc
 
 from newsclean.rules import literals
 from newsclean.rules.literals import match_width, required_literals
-from newsclean.rules.startup_cache import cached_value, compile_all_cached, compile_cached
+from newsclean.startup_cache import cached_value, compile_all_cached, compile_cached
 
 if sys.version_info >= (3, 11):
     import tomllib

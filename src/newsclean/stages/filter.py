@@ -26,15 +26,14 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
-from importlib import resources
 
 import opencc
 
 from newsclean.document import Document, Event, Paragraph
 from newsclean.furniture_words import FurnitureWords
 from newsclean.rules import Rule, RulePack, load_rules
-from newsclean.rules.startup_cache import compile_cached
 from newsclean.stages.base import Stage
+from newsclean.startup_cache import cached_data, compile_cached
 
 #: a line this long, or with sentence punctuation and this long, is article prose: it
 #: ends the end-of-article zone
@@ -83,8 +82,11 @@ def toneless(syllable: str) -> str:
 @lru_cache(maxsize=1)
 def reading_table() -> dict[str, frozenset[str]]:
     """Toneless readings per character, from ``data/readings.tsv`` (built from pypinyin)."""
+    return cached_data("readings", "readings.tsv", _parse_readings)
+
+
+def _parse_readings(text: str) -> dict[str, frozenset[str]]:
     table: dict[str, frozenset[str]] = {}
-    text = resources.files("newsclean.data").joinpath("readings.tsv").read_text(encoding="utf-8")
     for line in text.splitlines():
         if line and not line.startswith("#"):
             ch, _, readings = line.partition("\t")

@@ -1,5 +1,6 @@
-"""What the rule pack computes at every start, kept on disk like ``__pycache__``: the
-compiled regex programs and the Traditional-to-Simplified fold table.
+"""What newsclean computes at every start, kept on disk like ``__pycache__``: the rule
+pack's compiled regex programs and Traditional-to-Simplified fold table, and the tables
+the repair and script detection build from the package data and the codecs.
 
 The rule pack compiles to a few combined regexes of hundreds of branches. ``re`` compiles
 in Python, and each Han character class (``[一-鿿]``) costs it a loop over 21,000 code
@@ -27,6 +28,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 from array import array
 from collections.abc import Callable
 from pathlib import Path
@@ -44,8 +46,13 @@ import _sre
 #: patterns shorter than this compile faster than a file can be read
 MIN_CACHED_CHARS = 2000
 _FORMAT = 1
-#: cache files kept per kind (rule sets in use at once: the built-in pack, a few user packs)
-KEEP_PER_KIND = 8
+#: a class range reaching past Latin-1, e.g. ``一-鿿``
+_WIDE_RANGE = re.compile("-[^\x00-\xff]")
+#: cache files kept per kind, the most recently used (a run uses a dozen regexes; several
+#: rule sets and checkouts may be in use at once: the cache must not evict what they use)
+KEEP_PER_KIND = 64
+#: a file used less than this long ago is not marked again (one write saved per load)
+TOUCH_AFTER_S = 3600.0
 T = TypeVar("T")
 
 
@@ -75,13 +82,39 @@ def cached_value(kind: str, key: tuple[object, ...], build: Callable[[], T]) -> 
     try:
         with path.open("rb") as fh:
             stored_key, value = marshal.load(fh)
+            used = os.fstat(fh.fileno()).st_mtime
         if stored_key == repr(key):
+            if time.time() - used > TOUCH_AFTER_S:
+                _touch(path)  # pruning keeps the most recently used
             return value
     except Exception:  # noqa: BLE001 - missing, damaged or foreign: build afresh
         pass
     value = build()
     _store(path, (repr(key), value))
     return value
+
+
+def cached_data(kind: str, resource: str, build: Callable[[str], T]) -> T:
+    """``build(text)`` of the package data file ``resource`` (in ``newsclean/data``), or
+    what it returned last time for the same file: keyed, like ``__pycache__``, by the
+    file's size and modification time, so an edited file is read afresh. When ``build``
+    changes what it returns, change ``kind``."""
+    from importlib import resources
+
+    ref = resources.files("newsclean.data").joinpath(resource)
+    try:
+        info = os.stat(str(ref))
+        key: tuple[object, ...] = (str(ref), info.st_size, info.st_mtime_ns)
+    except OSError:  # not a plain file (a zipped package): no cache
+        return build(ref.read_text(encoding="utf-8"))
+    return cached_value(kind, key, lambda: build(ref.read_text(encoding="utf-8")))
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:  # a read-only cache is still a cache
+        pass
 
 
 def _program(pattern: str, flags: int) -> tuple[Any, ...]:
@@ -99,8 +132,9 @@ def _program(pattern: str, flags: int) -> tuple[Any, ...]:
 
 
 def compile_cached(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    """``re.compile(pattern, flags)``, from the on-disk cache when the pattern is large."""
-    if len(pattern) < MIN_CACHED_CHARS:
+    """``re.compile(pattern, flags)``, from the on-disk cache when the pattern is large or
+    holds a character range (``re`` compiles a range of Han characters point by point)."""
+    if len(pattern) < MIN_CACHED_CHARS and not _WIDE_RANGE.search(pattern):
         return re.compile(pattern, flags)
     key = (pattern, int(flags), _sre.MAGIC, _sre.CODESIZE)
     try:
