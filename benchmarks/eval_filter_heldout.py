@@ -18,8 +18,8 @@ no longer appears among the document's paragraphs (e.g. it was rewritten).
 Two modes are run:
 
 * isolated -- each line is its own one-line document;
-* context  -- lines are grouped, in file order, into documents of ``GROUP`` lines, since
-  some detectors look at neighbouring lines.
+* context  -- lines are grouped, in file order, into documents of ``GROUP`` lines (never
+  across a change of ``site``), since some detectors look at neighbouring lines.
 
 Prints noise removed %, article kept %, per-kind recall (noise) and keep rate (article),
 and every miss with the rule that removed/changed the line.
@@ -76,10 +76,21 @@ def run_doc(stage: Filter, source: str, texts: list[str]) -> list[tuple[bool, st
     return result
 
 
+def documents(rows: list[dict], group: int) -> list[tuple[int, list[dict]]]:
+    """Consecutive lines in documents of at most ``group`` lines; a document never spans
+    two sites (a page's furniture never stands above another site's headline)."""
+    out: list[tuple[int, list[dict]]] = []
+    for start, row in enumerate(rows):
+        if out and len(out[-1][1]) < group and out[-1][1][-1].get("site") == row.get("site"):
+            out[-1][1].append(row)
+        else:
+            out.append((start, [row]))
+    return out
+
+
 def evaluate(rows: list[dict], stage: Filter, group: int) -> dict:
     verdicts: list[tuple[bool, str]] = []
-    for start in range(0, len(rows), group):
-        chunk = rows[start : start + group]
+    for start, chunk in documents(rows, group):
         verdicts += run_doc(stage, f"heldout-{start}", [r["text"] for r in chunk])
     tot: Counter[tuple[str, str]] = Counter()
     good: Counter[tuple[str, str]] = Counter()
