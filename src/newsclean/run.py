@@ -34,6 +34,7 @@ OWN_FIELDS = ("id", "source", "text", "encoding", "script", "changes")
 
 def library_versions() -> dict[str, str]:
     import bs4
+    from lxml import etree
 
     return {
         "chardet": chardet.__version__,
@@ -41,6 +42,7 @@ def library_versions() -> dict[str, str]:
         "ftfy": ftfy.__version__,
         "rapidfuzz": rapidfuzz.__version__,
         "beautifulsoup4": bs4.__version__,
+        "lxml": ".".join(map(str, etree.LXML_VERSION)),
     }
 
 
