@@ -17,14 +17,17 @@ from __future__ import annotations
 import html as html_lib
 import re
 import warnings
+from typing import TYPE_CHECKING
 
-from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 from lxml import etree
 from lxml import html as lxml_html
 
 from newsclean.config import Config
 from newsclean.document import Document, Event, Paragraph, split_paragraphs
 from newsclean.stages.base import Stage
+
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 #: elements whose whole content is furniture or code, never article text
 FURNITURE = frozenset(
@@ -54,7 +57,6 @@ _SPACE_RUN = re.compile(r"[ \t\r\n\f\v]+")
 # A tag, a comment's start or end: `[^<>]*` stops at the next `<`, so an unclosed tag
 # costs its own length, never a rescan of the rest of the page.
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)?[^<>]*>")
-_NON_CONTENT = (Comment, Declaration, Doctype, ProcessingInstruction)
 
 
 def looks_like_html(text: str) -> bool:
@@ -187,6 +189,9 @@ def _furniture_event(stage: str, name: str, line: int | None, text: str) -> Even
 def soup_paragraphs(html: str, stage: str = "extract") -> tuple[list[Paragraph], list[Event]]:
     """:func:`html_paragraphs` with BeautifulSoup's ``html.parser``: the same paragraphs,
     lines and events, for the pages lxml does not take."""
+    # imported here: most runs never need it, and it takes a tenth of a second to import
+    from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         soup = BeautifulSoup(html, "html.parser")
@@ -208,7 +213,9 @@ def soup_paragraphs(html: str, stage: str = "extract") -> tuple[list[Paragraph],
             if node.name in ("br", "hr"):
                 paragraphs.flush()
             continue
-        if not isinstance(node, NavigableString) or isinstance(node, _NON_CONTENT):
+        if not isinstance(node, NavigableString) or isinstance(
+            node, (Comment, Declaration, Doctype, ProcessingInstruction)
+        ):
             continue
         parent = node.parent
         block = _block_of(parent, cache) if parent is not None else None
