@@ -208,19 +208,28 @@ def _band_hashes(keys: Sequence[str]) -> list[list[int]]:
     if not len(which):
         return out
     # n-grams of the whole concatenation at once (few numpy calls: they dominate for the
-    # short documents that are the norm); a gram running past the end of its key is
-    # masked to the maximum below, so it never is a minimum
+    # short documents that are the norm)
     points = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     grams = (((points[:-2] * _GRAM_MULT[0]) ^ points[1:-1]) * _GRAM_MULT[1] ^ points[2:]) * _GRAM_MULT[2]
     grams ^= grams >> np.uint64(29)
+    # the grams running past the end of their key are dropped: a key of n characters
+    # keeps its n - 2 grams, contiguous
     ends = np.cumsum(lens)
     crossing = np.concatenate([ends - 1, ends - 2])
-    crossing = crossing[(crossing >= 0) & (crossing < len(grams))]
-    starts = (ends - lens)[which]
-    # MinHash: one affine map per row as the permutation, minimum per paragraph
-    mapped = grams[None, :] * _PERM_A[:, None] + _PERM_B[:, None]
-    mapped[:, crossing] = np.uint64(_MASK)
-    minima = np.minimum.reduceat(mapped, starts, axis=1).reshape(BANDS, ROWS, len(which))
+    inside = np.ones(len(grams), dtype=bool)
+    inside[crossing[(crossing >= 0) & (crossing < len(grams))]] = False
+    grams = grams[inside]
+    counts = np.maximum(lens - (NGRAM - 1), 0)
+    starts = (np.cumsum(counts) - counts)[which]
+    # MinHash: one affine map per row as the permutation, minimum per paragraph; a row
+    # at a time in one buffer, which stays in the CPU cache (a rows x grams matrix does not)
+    minima = np.empty((BANDS * ROWS, len(which)), dtype=np.uint64)
+    mapped = np.empty_like(grams)
+    for row in range(BANDS * ROWS):
+        np.multiply(grams, _PERM_A[row], out=mapped)
+        mapped += _PERM_B[row]
+        minima[row] = np.minimum.reduceat(mapped, starts)
+    minima = minima.reshape(BANDS, ROWS, len(which))
     bands = np.zeros((BANDS, len(which)), dtype=np.uint64)
     for r in range(ROWS):
         bands = (bands ^ minima[:, r, :]) * _BAND_MULT[r]

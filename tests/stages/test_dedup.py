@@ -298,3 +298,36 @@ def test_rule_code_examples(stage: str, entry: dict) -> None:
         docs = list(Pipeline(Config(jobs=1)).run([*before, Document(source="case.txt", raw=text.encode())]))
         rules = {(e.stage, e.rule) for e in docs[-1].events}
         assert ((stage, entry["rule"]) in rules) is expected, (entry["code"], expected, docs[-1].events)
+
+
+def _band_hashes_by_definition(key: str) -> list[int]:
+    """MinHash bands of one key computed as defined, with Python integers: the 3-grams'
+    hashes, each row's affine map mod 2**64, the minimum per row, rows mixed per band."""
+    from newsclean import matchkey as mk
+
+    mask = (1 << 64) - 1
+    if len(key) < mk.NGRAM:
+        return []
+    g0, g1, g2 = (int(x) for x in mk._GRAM_MULT)
+    grams = []
+    for a, b, c in zip(key, key[1:], key[2:], strict=False):
+        h = (((((ord(a) * g0) & mask) ^ ord(b)) * g1 & mask) ^ ord(c)) * g2 & mask
+        grams.append(h ^ (h >> 29))
+    rows = [min((g * int(a) + int(b)) & mask for g in grams) for a, b in zip(mk._PERM_A, mk._PERM_B, strict=True)]
+    out = []
+    for band in range(mk.BANDS):
+        value = 0
+        for r in range(mk.ROWS):
+            value = ((value ^ rows[band * mk.ROWS + r]) * int(mk._BAND_MULT[r])) & mask
+        value ^= int(mk._BAND_SALT[band])
+        value ^= value >> 31
+        out.append(value - (1 << 64) if value >= 1 << 63 else value)
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="新闻发布会央行降准今天0123ab", max_size=40), max_size=12))
+def test_band_hashes_of_a_batch_are_each_keys_own(keys: list[str]) -> None:
+    # the batch is hashed with whole-array operations; each key's bands must be exactly
+    # those of the key alone, by definition, whatever its neighbours and length
+    assert band_hashes(keys) == [_band_hashes_by_definition(k) for k in keys]
