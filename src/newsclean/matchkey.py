@@ -152,7 +152,11 @@ def nfkc(text: str) -> str:
     for wide, narrow in _COMMON_WIDE:
         if wide in text:
             text = text.replace(wide, narrow)
-    return unicodedata.normalize("NFKC", text)
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    # a batch of paragraphs with one odd character (a ½, a mojibake line) would be
+    # normalized whole: only the lines that need it are (a newline never composes)
+    return "\n".join(unicodedata.normalize("NFKC", line) for line in text.split("\n"))
 
 
 def number_signature(text: str) -> str:

@@ -150,6 +150,8 @@ def test_one_pass_keys_and_numbers_equal_the_per_paragraph_definitions(texts: li
     assert keys == [_reference_key(t) for t in texts]
     assert numbers == [_reference_numbers(t) for t in texts]
     assert all(nfkc(t) == unicodedata.normalize("NFKC", t) for t in texts)
+    joined = "\n".join(texts)  # normalized line by line where a line needs it
+    assert nfkc(joined) == unicodedata.normalize("NFKC", joined)
 
 
 @settings(max_examples=100, deadline=None)
