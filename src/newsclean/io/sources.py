@@ -47,7 +47,7 @@ def iter_files(folder: Path, config: Config, exclude: frozenset[str]) -> Iterato
     excluded_names = {os.path.basename(p) for p in exclude}
     stack = [folder]
     # Walk by hand (not os.walk) to sort, follow symlinked folders once, and report errors.
-    pending: list[Path] = []
+    pending: list[tuple[Path, os.DirEntry[str]]] = []
     while stack:
         current = stack.pop()
         try:
@@ -73,10 +73,10 @@ def iter_files(folder: Path, config: Config, exclude: frozenset[str]) -> Iterato
                 # a link or has the name of one of the run's own output files
                 if (entry.is_symlink() or entry.name in excluded_names) and os.path.realpath(path) in exclude:
                     continue
-                pending.append(path)
+                pending.append((path, entry))
         # files of this folder before its subfolders, all sorted
-        for path in pending:
-            special = _special_kind(path)
+        for path, entry in pending:
+            special = _special_kind(path, entry)
             if special:
                 # a FIFO would block the run forever, a device could be endless
                 yield Document(
@@ -89,10 +89,12 @@ def iter_files(folder: Path, config: Config, exclude: frozenset[str]) -> Iterato
         stack.extend(reversed(dirs))
 
 
-def _special_kind(path: Path) -> str | None:
+def _special_kind(path: Path, entry: os.DirEntry[str] | None = None) -> str | None:
     """What a path is when it is neither a regular file nor missing (broken links are
     reported when read)."""
     try:
+        if entry is not None and not entry.is_symlink() and entry.is_file():
+            return None  # the folder listing says so: no stat call
         mode = path.stat().st_mode
     except OSError:
         return None
@@ -130,30 +132,27 @@ def display_name(name: str) -> str:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _read_limited(path: Path, limit: int) -> bytes | None:
-    """The bytes of ``path``, or None when there are more than ``limit`` (read in bounded
-    memory even when the size on disk says nothing, as for pipes and devices)."""
-    with path.open("rb") as fh:
-        data = fh.read(limit + 1)
-    return None if len(data) > limit else data
-
-
 def read_file(path: Path, source: str, config: Config) -> Iterator[Document]:
     """Documents from one file: one for .txt/.html, one per record for .jsonl."""
     kind = _kind_for(path.name)
     too_big = f"file is over the limit of {config.max_file_bytes} bytes (raise max_file_bytes to read it)"
+    data: bytes | None = None
     try:
-        if path.is_dir():
-            yield Document(source=source, error="is a folder, not a file")
-            return
-        if kind == "jsonl":
-            with path.open("rb") as fh:
+        # one open and one fstat per file: a corpus is tens of thousands of small files
+        with open(path, "rb") as fh:
+            if kind == "jsonl":
                 yield from read_jsonl(fh, source, config)
-            return
-        if path.stat().st_size > config.max_file_bytes:
-            yield Document(source=source, error=too_big)
-            return
-        data = _read_limited(path, config.max_file_bytes)
+                return
+            if os.fstat(fh.fileno()).st_size > config.max_file_bytes:
+                yield Document(source=source, error=too_big)
+                return
+            # read in bounded memory even when the size says nothing (pipes, devices)
+            data = fh.read(config.max_file_bytes + 1)
+            if len(data) > config.max_file_bytes:
+                data = None
+    except IsADirectoryError:
+        yield Document(source=source, error="is a folder, not a file")
+        return
     except OSError as exc:
         hint = ""
         if exc.errno == errno.ELOOP:
