@@ -10,7 +10,9 @@ datelines, long lines, or words the vocabulary does not cover (``关注民生``,
 
 The word lists are data (``rules/lexicon.toml``, rule ``furniture-vocabulary``), written in
 Simplified: lines are folded by the rule pack first, so Traditional spellings of the same
-words match too; vocabulary that differs (``登入``, ``列印``, ``臉書``) is listed itself.
+words match too, and each word's Taiwan and Hong Kong wording (OpenCC's phrase tables:
+``登录`` → ``登入``, ``视频`` → ``影片``) is added; vocabulary OpenCC does not know (``臉書``)
+is listed itself.
 
 >>> from newsclean.rules import load_rules
 >>> words = FurnitureWords(load_rules())
@@ -71,7 +73,8 @@ class FurnitureWords:
         # the strongest list a word is in wins
         for key, weight in (("phrases", 2.0), ("words", 1.0), ("platforms", 1.0), ("weak_words", 0.5)):
             for word in rule.data.get(key, ()):
-                words.setdefault(pack.fold(word).lower(), weight)
+                for form in locale_forms(word):
+                    words.setdefault(pack.fold(form).lower(), weight)
         self.weights = words
         self.counters = {pack.fold(w).lower() for w in rule.data.get("counters", ())}
         self.regex = _compile(list(words))
@@ -114,6 +117,23 @@ class FurnitureWords:
         if share < self.min_share or evidence < self.min_words:
             return None
         return f"furniture words: {', '.join(found.values())} ({share:.0%} of the line)"
+
+
+def locale_forms(word: str) -> list[str]:
+    """``word`` and the words Taiwan and Hong Kong use for it (OpenCC's phrase tables):
+    the fold makes characters Simplified, not vocabulary.
+
+    >>> locale_forms("视频"), locale_forms("登录")
+    (['视频', '影片', '視頻'], ['登录', '登入', '登錄'])
+    """
+    from newsclean.script import converter
+
+    forms = [word]
+    for config in ("s2twp", "s2hk"):
+        form = converter(config).convert(word)
+        if form not in forms:
+            forms.append(form)
+    return forms
 
 
 def _neutral(ch: str) -> bool:
