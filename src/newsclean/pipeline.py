@@ -101,7 +101,9 @@ _worker_observers: list[Stage] = []
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
-def _init_worker(config: Config, names: list[str], observers: list[str]) -> None:
+def _init_worker(
+    config: Config, names: list[str], observers: list[str], inherited: tuple[list[Stage], list[Stage]] | None = None
+) -> None:
     """Worker set-up: Ctrl-C and SIGTERM are for the main process, which ends the run;
     a signal reaching a worker kills it outright. A worker inheriting the main process's
     SIGTERM handler would raise KeyboardInterrupt while holding the task queue's lock,
@@ -110,6 +112,11 @@ def _init_worker(config: Config, names: list[str], observers: list[str]) -> None
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    if inherited is not None:
+        # forked: the main process's stages, built once (their rule pack, converters and
+        # tables are shared pages until written)
+        _worker_stages, _worker_observers = inherited
+        return
     stages = build_stages(config)
     _worker_stages = [s for s in stages if s.name in names]
     _worker_observers = [s for s in stages if s.name in observers]
@@ -165,18 +172,22 @@ class _WorkerPool:
     worker becomes an error. (``multiprocessing.Pool`` would wait forever instead.)
     """
 
-    def __init__(self, workers: int, config: Config, names: list[str], observers: list[str]) -> None:
+    def __init__(self, workers: int, config: Config, stages: list[Stage], observers: list[Stage]) -> None:
         methods = multiprocessing.get_all_start_methods()
-        self.context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        self.args = (workers, config, names, observers)
+        forking = "fork" in methods
+        self.context = multiprocessing.get_context("fork" if forking else None)
+        # a forked worker inherits the stages themselves; another start method pickles
+        # the arguments, and the worker builds its stages from their names
+        inherited = (stages, observers) if forking else None
+        self.args = (workers, config, [s.name for s in stages], [s.name for s in observers], inherited)
         #: with observers, workers return (summaries, segment, pickled document) per document
         self.observing = bool(observers)
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        workers, config, names, observers = self.args
+        workers, config, names, observers, inherited = self.args
         return ProcessPoolExecutor(
-            workers, mp_context=self.context, initializer=_init_worker, initargs=(config, names, observers)
+            workers, mp_context=self.context, initializer=_init_worker, initargs=(config, names, observers, inherited)
         )
 
     def submit(self, batch: list[Document]) -> tuple[list[Document], Future, ProcessPoolExecutor]:
@@ -262,7 +273,7 @@ class Pipeline:
                 for doc in run_batch(self.mapped, batch):
                     yield (observations(doc, observers), segment_of(doc), doc) if observers else doc
             return
-        pool = _WorkerPool(workers, self.config, [s.name for s in self.mapped], [s.name for s in observers])
+        pool = _WorkerPool(workers, self.config, self.mapped, observers)
         try:
             pending: deque[tuple[list[Document], Future, ProcessPoolExecutor]] = deque()
             for batch in _batches(docs, self.config.batch_size):
