@@ -85,13 +85,19 @@ def too_short(text: str) -> bool:
 
 
 def judged(text: str) -> bool:
-    """Whether the model judges ``text`` at all: short enough, long enough, no sentence.
+    """Whether the model judges ``text`` at all: no sentence structure, not too short or
+    too long, and not a dateline (本报讯（记者 王丽）opens an article).
 
     >>> judged("设为首页 | 加入收藏"), judged("会议强调，要坚持稳中求进。"), judged("分享")
     (True, False, False)
+    >>> judged("本报讯（记者 王丽）")
+    False
     """
+    # Imported here: the filter stage imports this module.
+    from newsclean.stages.filter import is_dateline
+
     # the length test first: it is what turns away most lines, and it is the cheapest
-    return not has_sentence_structure(text) and not too_short(text)
+    return not has_sentence_structure(text) and not too_short(text) and not is_dateline(text)
 
 
 def _char_class(ch: str) -> str:
@@ -220,17 +226,19 @@ class FurnitureModel:
         p, present = self._score(self.featurizer.features(text))
         if p < self.threshold:
             return None
-        # the strongest evidence: the largest positive weights, named readably; an n-gram
+        # the strongest evidence: the largest positive weights, named readably; words and
+        # shapes first, single characters only when nothing else is left, and an n-gram
         # inside a longer one shown (闻 in 新闻) adds nothing
         names: list[str] = []
-        for w, f in sorted(present, reverse=True)[:8]:
+        for w, f in sorted(present, reverse=True)[:12]:
             if w <= 0:
                 break
             name = f[1:].strip("^$").strip() if f.startswith("#") else SHAPE_NAMES.get(f, "")
             name = f'"{name}"' if name and f.startswith("#") else name
             if name and name not in names:
                 names.append(name)
-        shown = [n for n in names if not any(n != m and n.strip('"') in m for m in names)][:3]
+        names = [n for n in names if not any(n != m and n.strip('"') in m for m in names)]
+        shown = ([n for n in names if len(n.strip('"')) > 1] + [n for n in names if len(n.strip('"')) == 1])[:3]
         return f"furniture-like line (score {p:.2f}: {', '.join(shown)})"
 
 
