@@ -62,7 +62,7 @@ LEARNING_RATE = 2.0
 PRUNE = 0.02
 #: article lines weigh this much more than noise lines in the loss: losing one costs more
 ARTICLE_WEIGHT = 4.0
-DEFAULT_THRESHOLD = 0.98
+DEFAULT_THRESHOLD = 0.96
 #: train on the rule pack's one-line examples too (see rule_examples)
 USE_RULE_EXAMPLES = True
 CURVE = (0.5, 0.7, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99)

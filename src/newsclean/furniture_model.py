@@ -44,6 +44,12 @@ _SPACES = re.compile(r"\s+")
 #: separators between the items of menus, toolbars and bylines
 _SEPARATORS = frozenset("|｜/／·•丨▪>＞»›》<«‹→←_~～-—")
 _LABEL = re.compile(r"[\u3400-\u9fffA-Za-z]{1,8}\s?[：:]")
+#: the label of a ``label：value`` line (责任编辑, 来源), a feature of its own
+_LABEL_WORD = re.compile(r"([^\s：:]{1,8})\s?[：:]")
+#: what splits a line into its items: spaces, separators, labels' colons, commas, brackets
+_ITEM_SPLIT = re.compile(r"[\s|｜/／·•丨▪>＞»›》<«‹→←_~～\-—：:，、,（）()【】\[\]]+")
+#: items up to this long are features of their own (a menu item, a name, a platform)
+ITEM_MAX_CHARS = 6
 _BRACKETS = frozenset("【】[]〔〕()（）<>《》「」『』")
 
 #: (upper bound, name) of the length buckets, non-space characters
@@ -149,6 +155,12 @@ class Featurizer:
         size = len(t) - t.count(" ")
         if size == 0:
             return out
+        # whole items (首页, 联系我们) and their number: word-level evidence the n-grams blur
+        items = [x for x in _ITEM_SPLIT.split(t) if x]
+        out.update("w:" + x for x in items if len(x) <= ITEM_MAX_CHARS)
+        out.add(f"items:{min(len(items), 6)}")
+        if label := _LABEL_WORD.match(t):
+            out.add("lab:" + label.group(1))
         out.add("len:" + next((name for top, name in _LENGTHS if size <= top), "31+"))
         han = len(_HAN.findall(t))
         digits = t.count("0")
@@ -233,8 +245,9 @@ class FurnitureModel:
         for w, f in sorted(present, reverse=True)[:12]:
             if w <= 0:
                 break
-            name = f[1:].strip("^$").strip() if f.startswith("#") else SHAPE_NAMES.get(f, "")
-            name = f'"{name}"' if name and f.startswith("#") else name
+            quoted = f[0] == "#" or f[:2] in ("w:", "la")
+            name = f.partition(":")[2] if f[:2] in ("w:", "la") else f[1:].strip("^$").strip() if quoted else ""
+            name = f'"{name}"' if name and quoted else SHAPE_NAMES.get(f, "")
             if name and name not in names:
                 names.append(name)
         names = [n for n in names if not any(n != m and n.strip('"') in m for m in names)]
