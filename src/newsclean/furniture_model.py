@@ -120,6 +120,10 @@ def _char_class(ch: str) -> str:
     return "p"
 
 
+#: the class of the commonest characters, looked up rather than worked out
+_CLASSES = {ch: _char_class(ch) for ch in " 0abcdefghijklmnopqrstuvwxyz" + "".join(_SEPARATORS)}
+
+
 def _bucket(share: float) -> str:
     return "0" if share == 0 else "lo" if share < 0.34 else "mid" if share < 0.67 else "hi" if share < 1 else "all"
 
@@ -141,17 +145,13 @@ class Featurizer:
 
     def features(self, text: str) -> set[str]:
         t = self.normalise(text)
-        out: set[str] = set()
         padded = f"^{t}$"
         n = len(padded)
-        for i in range(n):
-            # n-grams: "#" marks them, so they never collide with a shape feature's name
-            if 0 < i < n - 1:
-                out.add("#" + padded[i])
-            out.add("#" + padded[i : i + 2])
-            if i + 3 <= n:
-                out.add("#" + padded[i : i + 3])
-        out.discard("#$")
+        # n-grams: "#" marks them, so they never collide with a shape feature's name
+        grams = {padded[i : i + k] for k in (1, 2, 3) for i in range(n - k + 1)}
+        grams.discard("^")
+        grams.discard("$")
+        out = {"#" + g for g in grams}
         size = len(t) - t.count(" ")
         if size == 0:
             return out
@@ -188,7 +188,7 @@ class Featurizer:
         end = {"。": "stop", "！": "excl", "？": "excl", "!": "excl", "?": "excl", "：": "colon", ":": "colon"}
         out.add("end:" + end.get(last, "quote" if last in "」』”’\"')）】" else _char_class(last)))
         # the line's shape as a run-length-free string of character classes: h_h_h, hsh
-        classes = "".join(_char_class(ch) for ch in t)
+        classes = "".join([_CLASSES.get(ch) or _char_class(ch) for ch in t])
         shape = re.sub(r"(.)\1+", r"\1", classes)
         padded = f"^{shape[:12]}$"
         for i in range(len(padded) - 1):
@@ -212,6 +212,7 @@ class FurnitureModel:
         self.bias = float(data["bias"])
         self.threshold = float(data["threshold"] if threshold is None else threshold)
         self.featurizer = Featurizer()
+        self._known = frozenset(self.weights)
 
     def score(self, text: str) -> float | None:
         """Probability that ``text`` is furniture; ``None`` for a line the model never
@@ -222,8 +223,9 @@ class FurnitureModel:
 
     def _score(self, feats: set[str]) -> tuple[float, list[tuple[float, str]]]:
         weights = self.weights
-        present = [(weights[f], f) for f in feats if f in weights]
-        z = self.bias + sum(w for w, _ in present)
+        present = [(weights[f], f) for f in feats & self._known]
+        # fsum: exact, so the score does not depend on the set's (hash-seeded) order
+        z = self.bias + math.fsum([w for w, _ in present])
         z = max(-30.0, min(30.0, z))
         return 1.0 / (1.0 + math.exp(-z)), present
 
