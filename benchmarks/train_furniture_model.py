@@ -3,12 +3,14 @@
     PYTHONPATH=src python benchmarks/train_furniture_model.py            # CV table, then train and write the model
     PYTHONPATH=src python benchmarks/train_furniture_model.py --cv-only  # CV table and threshold curve only
     PYTHONPATH=src python benchmarks/train_furniture_model.py --check    # retrain, compare with the shipped file
+    PYTHONPATH=src python benchmarks/train_furniture_model.py --refresh-rule-examples  # after rule edits
 
 Training data: the labelled line sets ``tests/data/filter_heldout.jsonl`` and
 ``filter_heldout2..6.jsonl`` (sets 1-6), and the project's own set ("own":
 ``filter_pages.jsonl``, eval_filter.py's pages, plus ``furniture_words_dev.jsonl``). The
-blind sets 7 and 8 are never read. The rule pack's one-line examples (every rule's
-positives as noise, its negatives as article) are training lines in every fold. Only lines
+blind sets 7 and 8 are never read. The rule pack's one-line negative examples (hard
+article lines), frozen in
+``tests/data/furniture_model_rule_examples.jsonl``, are training lines in every fold. Only lines
 the model would judge (short, no sentence
 structure: :func:`newsclean.furniture_model.judged`, datelines aside) are training examples.
 
@@ -47,6 +49,7 @@ from newsclean.stages.filter import Filter  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 MODEL = ROOT / "src" / "newsclean" / "data" / "furniture_model.json"
+RULE_EXAMPLES = DATA / "furniture_model_rule_examples.jsonl"
 #: the sets, by name; named one by one so that the blind sets 7 and 8 are never read
 SETS = {
     "1": ["filter_heldout.jsonl"],
@@ -57,19 +60,19 @@ SETS = {
     "6": ["filter_heldout6.jsonl"],
     "own": ["filter_pages.jsonl", "furniture_words_dev.jsonl"],
 }
-# Chosen by the CV below (noise gained at <= 0.3% article lines lost): L2 0.001 and 0.005,
-# article weight 2 and 6, MIN_COUNT 1, 4-grams, no unigrams and 3000 steps all did worse.
-# 1500 steps do not reach the optimum: stopping early regularises too.
+# Chosen by the CV below, rules first without misses.toml (noise gained at 0 article lines
+# lost): L2 0.001-0.01, article weight 2-8, MIN_COUNT 1, 4-grams, no unigrams and 3000 steps
+# did no better. 1500 steps do not reach the optimum: stopping early regularises too.
 MIN_COUNT = 2
-L2 = 0.003
+L2 = 0.002
 STEPS = 1500
 LEARNING_RATE = 2.0
 PRUNE = 0.02
 #: article lines weigh this much more than noise lines in the loss: losing one costs more
 ARTICLE_WEIGHT = 4.0
-#: the CV's highest-recall threshold that drops no held-out article line (0.95 drops one of
-#: the project's own hard lines, 0.80 eight, 0.3%); rules/model.toml sets the one in force
-DEFAULT_THRESHOLD = 0.96
+#: from the CV curve: 0.90 and 0.92 drop no held-out article line, 0.85 drops four of the
+#: project's own hard lines; 0.92 leaves a margin. rules/model.toml sets the one in force
+DEFAULT_THRESHOLD = 0.92
 #: train on the rule pack's one-line examples too (see rule_examples)
 USE_RULE_EXAMPLES = True
 CURVE = (0.5, 0.7, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99)
@@ -92,18 +95,31 @@ def load_set(name: str) -> list[list[dict]]:
     return docs
 
 
-def rule_examples() -> list[dict]:
-    """The rule pack's own one-line examples: what every rule drops (noise) and the hard
-    article lines its writers said it must leave (article). They are training lines in every
-    fold, never held out: the rules they come from run before the model anyway."""
+def current_rule_examples() -> list[dict]:
+    """The rule pack's one-line negative examples: the hard article lines its writers said
+    a rule must leave (subheadings, headlines and quotes with furniture words in them), in
+    the pack's order. Its positives are not used: the rules catch them before the model
+    runs, and training on them made the model bolder on article lines (CV: 62 noise lines
+    gained and 4 article lines lost at 0.96, against 84 and 0 at 0.92 without them)."""
     pack = load_rules()
     rows = []
     for rule in pack.rules.values():
-        if rule.id == "furniture-model":
-            continue
-        for label, examples in (("noise", rule.positive), ("article", rule.negative)):
-            rows += [{"text": e, "label": label} for e in examples if isinstance(e, str) and "\n" not in e]
+        if rule.id != "furniture-model":
+            rows += [
+                {"text": e, "label": "article", "rule": rule.id}
+                for e in rule.negative
+                if isinstance(e, str) and "\n" not in e
+            ]
     return rows
+
+
+def rule_examples() -> list[dict]:
+    """The rule examples the model is trained on, frozen in ``RULE_EXAMPLES`` so that a rule
+    edit does not silently change the model (``--refresh-rule-examples`` rewrites the file
+    from the current pack; retrain after it). They are training lines in every fold, never
+    held out: the rules they come from run before the model anyway."""
+    text = RULE_EXAMPLES.read_text(encoding="utf-8")
+    return [json.loads(x) for x in text.splitlines() if x.strip()]
 
 
 def rule_verdicts(docs: list[list[dict]], stage: Filter, isolated: bool) -> list[tuple[dict, bool]]:
@@ -189,8 +205,15 @@ def pct(a: int, b: int) -> str:
     return f"{100 * a / b:5.1f}%" if b else "  n/a"
 
 
-def cross_validate(featurizer: Featurizer, threshold: float = DEFAULT_THRESHOLD) -> list[tuple]:
-    stage = Filter(Config(disable_rules=("furniture-model",)))
+def cross_validate(
+    featurizer: Featurizer, threshold: float = DEFAULT_THRESHOLD, without: tuple[str, ...] = ()
+) -> list[tuple]:
+    """The CV table and threshold curve; ``without`` names rule files whose rules are off
+    (rules written from these sets' misses make the rules-first figures in-sample)."""
+    off = [r.id for r in load_rules().rules.values() if r.origin.rsplit("/", 1)[-1] in without]
+    stage = Filter(Config(disable_rules=("furniture-model", *off)))
+    if off:
+        print(f"rules first without {', '.join(without)} ({len(off)} rules off)")
     docs = {name: load_set(name) for name in SETS}
     extra = rule_examples() if USE_RULE_EXAMPLES else []
     pooled: list[tuple] = []  # (label, score, removed by rules, set, text) of held-out lines
@@ -252,11 +275,21 @@ def main() -> None:
     parser.add_argument("--cv-only", action="store_true", help="print the CV table only")
     parser.add_argument("--check", action="store_true", help="retrain and compare with the shipped model file")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    parser.add_argument(
+        "--without", action="append", default=[], metavar="FILE.toml", help="rule file whose rules are off in the CV"
+    )
+    parser.add_argument(
+        "--refresh-rule-examples", action="store_true", help=f"rewrite {RULE_EXAMPLES.name} from the rule pack first"
+    )
     parser.add_argument("--show-lost", action="store_true", help="print held-out article lines the model drops")
     args = parser.parse_args()
     featurizer = Featurizer()
+    if args.refresh_rule_examples:
+        lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in current_rule_examples()]
+        RULE_EXAMPLES.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"wrote {RULE_EXAMPLES} ({len(lines)} lines)")
     if not args.check:
-        pooled = cross_validate(featurizer, args.threshold)
+        pooled = cross_validate(featurizer, args.threshold, tuple(args.without))
         if args.show_lost:
             print()
             ranked = sorted(pooled, key=lambda x: -(x[1] or 0))
