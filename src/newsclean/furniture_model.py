@@ -29,6 +29,9 @@ from importlib import resources
 
 import opencc
 
+#: how many judged lines' verdicts are remembered (short lines: a few hundred KB at most)
+VERDICT_CACHE = 8192
+_UNSEEN = object()
 #: lines longer than this (non-space characters) are article text for the model
 MAX_CHARS = 40
 #: lines with fewer word characters (Han, letters, digits) give the model too little to go
@@ -213,6 +216,7 @@ class FurnitureModel:
         self.threshold = float(data["threshold"] if threshold is None else threshold)
         self.featurizer = Featurizer()
         self._known = frozenset(self.weights)
+        self._verdicts: dict[str, str | None] = {}
 
     def score(self, text: str) -> float | None:
         """Probability that ``text`` is furniture; ``None`` for a line the model never
@@ -237,6 +241,16 @@ class FurnitureModel:
         """
         if not judged(text):
             return None
+        # A site repeats its furniture on every page: the verdict of a line seen is looked up.
+        cached = self._verdicts.get(text, _UNSEEN)
+        if cached is not _UNSEEN:
+            return cached
+        if len(self._verdicts) >= VERDICT_CACHE:
+            self._verdicts.clear()
+        verdict = self._verdicts[text] = self._reason(text)
+        return verdict
+
+    def _reason(self, text: str) -> str | None:
         p, present = self._score(self.featurizer.features(text))
         if p < self.threshold:
             return None
