@@ -98,6 +98,10 @@ def test_runs_after_the_rules() -> None:
 
 def test_disabled() -> None:
     stage = Filter(Config(disable_rules=("furniture-vocabulary",)))
+    doc = stage.process(Document.from_text("a.txt", "投稿 | 爆料 | 反馈"))
+    assert "furniture-vocabulary" not in [e.rule for e in doc.events]
+    # the learned scorer runs after the detector and may take the line itself; with both off it stays
+    stage = Filter(Config(disable_rules=("furniture-vocabulary", "furniture-model")))
     assert stage.process(Document.from_text("a.txt", "投稿 | 爆料 | 反馈")).clean_text == "投稿 | 爆料 | 反馈"
 
 

@@ -76,6 +76,7 @@ BUILTIN_FILES = (
     "traditional2.toml",
     "widgets2.toml",
     "misses.toml",
+    "model.toml",
 )
 #: lines longer than this are article text for the whole-line rules (boilerplate is short);
 #: it also bounds the work the combined regex does per line

@@ -30,6 +30,7 @@ from functools import lru_cache
 import opencc
 
 from newsclean.document import Document, Event, Paragraph
+from newsclean.furniture_model import load_model
 from newsclean.furniture_words import FurnitureWords
 from newsclean.rules import Rule, RulePack, load_rules
 from newsclean.stages.base import Stage
@@ -358,6 +359,9 @@ class Filter(Stage):
         self.related_on = "related-list" in rules
         self.letter_spaced = "letter-spaced" in rules
         self.furniture = FurnitureWords(self.pack) if "furniture-vocabulary" in rules else None
+        model_rule = rules.get("furniture-model")
+        threshold = model_rule.data.get("threshold") if model_rule else None
+        self.model = load_model(None if threshold is None else float(threshold)) if model_rule else None
         tail = rules.get("tail-tag")
         self.tail_max = int(tail.data.get("max_chars", 12)) if tail else 0
 
@@ -430,6 +434,10 @@ class Filter(Stage):
             # Last: the long tail of furniture no rule names, told by its vocabulary.
             if self.furniture is not None and (why := self.furniture.reason(text, folded if maybe_line else None)):
                 self._drop(doc, para, "furniture-vocabulary", text, why)
+                continue
+            # After every rule: the shape of furniture no rule or word list names.
+            if self.model is not None and (why := self.model.reason(text)):
+                self._drop(doc, para, "furniture-model", text, why)
                 continue
             kept.append(para)
         doc.paragraphs = kept
