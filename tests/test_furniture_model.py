@@ -56,6 +56,10 @@ ARTICLE = [
     "新华社杭州4月12日电",
     "一、聚焦民生",
     "记者手记",
+    # headlines: a long run of Han characters, or a work's title in book-title marks
+    "台北市政府宣布明年起调涨公车票价",
+    "《原神》新版本 4.5 上线 玩家 3 月 13 日可体验",
+    "《王者荣耀》KPL 春季赛 AG 夺冠",
 ]
 
 
@@ -159,3 +163,13 @@ def test_property_sentences_are_never_dropped_by_the_model(line: str) -> None:
 def test_property_long_lines_are_never_dropped_by_the_model(line: str) -> None:
     if len(line) - line.count(" ") > MAX_CHARS:
         assert MODEL.reason(line) is None
+
+
+def test_headlines_are_never_judged() -> None:
+    from newsclean.furniture_model import judged
+
+    # a run of 12 Han characters, or a title in book-title marks, is running text; a menu
+    # with the same characters split into items is judged
+    assert not judged("台北市政府宣布明年起调涨公车票价")
+    assert not judged("《原神》新版本 4.5 上线")
+    assert judged("台北市 政府 公车 票价")

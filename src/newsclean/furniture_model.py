@@ -70,9 +70,19 @@ SHAPE_NAMES = {
 }
 
 
+#: an unbroken run of this many Han characters is running text (a headline, a subheading,
+#: a sentence without its stop), never a menu, byline or footer, whose items are short
+RUNNING_HAN = 12
+_RUNNING = re.compile(f"[\u3400-\u9fff]{{{RUNNING_HAN},}}")
+#: a title in book-title marks (《英雄联盟》): a headline or a sentence names a work so; the
+#: vocabulary detector reads it as language too
+_BOOK_TITLE = re.compile(r"《[^》]{1,30}》")
+
+
 def has_sentence_structure(text: str) -> bool:
     """True when ``text`` reads like article prose: longer than :data:`MAX_CHARS`
-    non-space characters, or a sentence or clause end (。！？；) after some words.
+    non-space characters, a sentence or clause end (。！？；) after some words, a run of
+    :data:`RUNNING_HAN` Han characters or a title in book-title marks (a headline).
 
     >>> has_sentence_structure("会议强调，要坚持稳中求进。"), has_sentence_structure("分享到：微信 | 微博")
     (True, False)
@@ -81,7 +91,9 @@ def has_sentence_structure(text: str) -> bool:
     """
     if len(text) - text.count(" ") > MAX_CHARS:
         return True
-    return _SENTENCE.search(text) is not None
+    return (
+        _SENTENCE.search(text) is not None or _RUNNING.search(text) is not None or _BOOK_TITLE.search(text) is not None
+    )
 
 
 def too_short(text: str) -> bool:
