@@ -24,7 +24,7 @@ from newsclean.config import Config
 from newsclean.document import Document
 from newsclean.findings import code_for_error, code_for_event
 from newsclean.io.sinks import STDOUT, AtomicFile, OutputError, dumps
-from newsclean.io.sources import iter_documents
+from newsclean.io.sources import iter_documents, read_ahead
 from newsclean.pipeline import Pipeline, one_folder
 from newsclean.report import Report
 
@@ -175,7 +175,7 @@ def clean(
         pipeline = Pipeline(config, folder_grouped=one_folder(inputs))
         # closing(): on a write error the pipeline (and its worker pool) is shut down here,
         # not whenever the generator happens to be collected
-        with closing(pipeline.run(iter_documents(inputs, config, exclude=exclude))) as documents:
+        with closing(pipeline.run(read_ahead(iter_documents(inputs, config, exclude=exclude)))) as documents:
             for doc in documents:
                 kept = not doc.error and not doc.dropped
                 nbytes = 0

@@ -347,3 +347,79 @@ def iter_documents(inputs: Iterable[str], config: Config, exclude: Iterable[str]
             yield from read_file(path, display_name(path.as_posix()), config)
         else:
             yield Document(source=display_name(path.as_posix()), error="no such file or folder")
+
+
+#: documents read ahead of the pipeline, at most (and at most this many bytes of them)
+READ_AHEAD_DOCUMENTS = 256
+READ_AHEAD_BYTES = 32 * 1024 * 1024
+
+
+class _Raised:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def read_ahead(documents: Iterator[Document], depth: int = READ_AHEAD_DOCUMENTS) -> Iterator[Document]:
+    """``documents`` in the same order, read by a background thread ahead of the caller.
+
+    Reading a file mostly waits for the disk (a large corpus is not in the page cache),
+    and Python releases the GIL while it waits: the main process cleans, deduplicates
+    and writes meanwhile. Bounded: at most ``depth`` documents and
+    :data:`READ_AHEAD_BYTES` bytes wait (one document always may). An exception of the
+    reader is raised here, where the caller would have met it; closing this generator
+    stops the reader.
+
+    >>> [d.source for d in read_ahead(iter([Document(source="a"), Document(source="b")]))]
+    ['a', 'b']
+    """
+    import threading
+    from collections import deque
+
+    waiting: deque[Document | _Raised | None] = deque()
+    queued_bytes = 0
+    stop = False
+    ready = threading.Condition()
+
+    def size(doc: Document) -> int:
+        return len(doc.raw or b"") + len(doc.text or "")
+
+    def produce() -> None:
+        nonlocal queued_bytes
+        item: Document | _Raised | None
+        try:
+            for doc in documents:
+                with ready:
+                    while not stop and waiting and (len(waiting) >= depth or queued_bytes >= READ_AHEAD_BYTES):
+                        ready.wait()
+                    if stop:
+                        return
+                    waiting.append(doc)
+                    queued_bytes += size(doc)
+                    ready.notify_all()
+            item = None  # the end
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            item = _Raised(exc)
+        with ready:
+            waiting.append(item)
+            ready.notify_all()
+
+    reader = threading.Thread(target=produce, name="newsclean-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while True:
+            with ready:
+                while not waiting:
+                    ready.wait()
+                item = waiting.popleft()
+                if isinstance(item, Document):
+                    queued_bytes -= size(item)
+                ready.notify_all()
+            if item is None:
+                return
+            if isinstance(item, _Raised):
+                raise item.error
+            yield item
+    finally:
+        with ready:
+            stop = True
+            ready.notify_all()
