@@ -174,9 +174,13 @@ class DedupIndex:
         while chunk := rows.fetchmany(100_000):
             self.filter.add([h for (h,) in chunk])
         self.db.execute("BEGIN")
-        self.pending = 0
         # ids are assigned here so a whole document's paragraphs go in with executemany
         self.next_id = (self.db.execute("SELECT max(id) FROM paragraph").fetchone()[0] or 0) + 1
+        #: paragraphs added since the last write, and their hashes (first owner): written
+        #: in one sorted batch every COMMIT_EVERY paragraphs, since one document's rows at a
+        #: time land all over the band table's B-tree (a third of a big run's time)
+        self._new: dict[int, Candidate] = {}
+        self._new_bands: dict[int, int] = {}
 
     def candidates_many(self, hashes: Iterable[int]) -> dict[int, Candidate]:
         """For a batch of hashes (a whole document's), the paragraph each one points at;
@@ -191,6 +195,11 @@ class DedupIndex:
         hashes = self.filter.maybe(list(dict.fromkeys(hashes)))
         found: dict[int, Candidate] = {}
         by_id: dict[int, Candidate] = {}
+        # hashes not yet written: the table's owner is older, so it wins (below)
+        for h in hashes:
+            owner = self._new_bands.get(h)
+            if owner is not None:
+                found[h] = self._new[owner]
         for start in range(0, len(hashes), _BATCH):
             chunk = hashes[start : start + _BATCH]
             marks = ",".join("?" * len(chunk))
@@ -226,21 +235,28 @@ class DedupIndex:
             return
         first = self.next_id
         self.next_id += len(paragraphs)
-        self.db.executemany(
-            _INSERT_PARAGRAPH,
-            [(first + n, source, line, key, numbers) for n, (line, key, numbers, _) in enumerate(paragraphs)],
-        )
-        bands = [(h, first + n) for n, (_, _, _, hashes) in enumerate(paragraphs) for h in hashes]
-        self.db.executemany("INSERT OR IGNORE INTO band VALUES (?, ?)", bands)
-        self.filter.add([h for h, _ in bands])
-        self.pending += len(paragraphs)
-        if self.pending >= COMMIT_EVERY:
-            self.db.execute("COMMIT")
-            self.db.execute("BEGIN")
-            self.pending = 0
+        added: list[int] = []
+        for n, (line, key, numbers, hashes) in enumerate(paragraphs, first):
+            self._new[n] = Candidate(n, source, line, key, numbers)
+            for h in hashes:
+                self._new_bands.setdefault(h, n)  # the first paragraph with a hash owns it
+                added.append(h)
+        self.filter.add(added)
+        if len(self._new) >= COMMIT_EVERY:
+            self._write()
+
+    def _write(self) -> None:
+        """Write the paragraphs added since the last write, band rows in hash order (a
+        hash the table has keeps its older owner), and commit: a crash loses at most
+        COMMIT_EVERY paragraphs."""
+        self.db.executemany(_INSERT_PARAGRAPH, [(c.id, c.source, c.line, c.key, c.numbers) for c in self._new.values()])
+        self.db.executemany("INSERT OR IGNORE INTO band VALUES (?, ?)", sorted(self._new_bands.items()))
+        self._new, self._new_bands = {}, {}
+        self.db.execute("COMMIT")
+        self.db.execute("BEGIN")
 
     def __len__(self) -> int:
-        return self.db.execute("SELECT count(*) FROM paragraph").fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM paragraph").fetchone()[0] + len(self._new)
 
     def import_from(self, memory: MemoryIndex) -> None:
         """Take over everything a (fresh) :class:`MemoryIndex` holds, ids and first owners
@@ -262,6 +278,8 @@ class DedupIndex:
         self.db.execute("BEGIN")
 
     def close(self) -> None:
+        if self._new:
+            self._write()
         if self.db.in_transaction:
             self.db.execute("COMMIT")
         self.db.close()

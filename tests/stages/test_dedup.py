@@ -235,9 +235,18 @@ def test_in_memory_index_finds_what_the_sqlite_index_finds(docs: list[list[str]]
         moved = run_corpus(texts)
     finally:
         dedup_index.MEMORY_PARAGRAPHS = limit
+    # SQLite's rows written every two paragraphs: lookups see written and waiting ones
+    every = dedup_index.COMMIT_EVERY
+    dedup_index.COMMIT_EVERY = 2
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            written_often = run_corpus(texts, index=f"{tmp}/index.sqlite")
+    finally:
+        dedup_index.COMMIT_EVERY = every
     expected = [(d.dropped, d.clean_text, d.events) for d in on_disk]
     assert [(d.dropped, d.clean_text, d.events) for d in in_memory] == expected
     assert [(d.dropped, d.clean_text, d.events) for d in moved] == expected
+    assert [(d.dropped, d.clean_text, d.events) for d in written_often] == expected
 
 
 def test_in_memory_index_reads_back_keys_written_to_its_file() -> None:
