@@ -250,7 +250,12 @@ class DedupIndex:
         hash the table has keeps its older owner), and commit: a crash loses at most
         COMMIT_EVERY paragraphs."""
         self.db.executemany(_INSERT_PARAGRAPH, [(c.id, c.source, c.line, c.key, c.numbers) for c in self._new.values()])
-        self.db.executemany("INSERT OR IGNORE INTO band VALUES (?, ?)", sorted(self._new_bands.items()))
+        count = len(self._new_bands)
+        hashes = np.fromiter(self._new_bands, dtype=np.int64, count=count)
+        owners = np.fromiter(self._new_bands.values(), dtype=np.int64, count=count)
+        order = np.argsort(hashes, kind="stable")
+        rows = zip(hashes[order].tolist(), owners[order].tolist(), strict=True)
+        self.db.executemany("INSERT OR IGNORE INTO band VALUES (?, ?)", rows)
         self._new, self._new_bands = {}, {}
         self.db.execute("COMMIT")
         self.db.execute("BEGIN")
